@@ -1,0 +1,207 @@
+// Receiver side of user interrupts: uintr_register_handler / uintr_unregister_handler / uintr_create_fd
+// (arch/x86/kernel/uintr_core.c, uintr_fd.c), the clui/stui/testui/uiret instructions, delivery at an
+// interrupt point (poll), and the scheduler hooks that set SN (switch_uintr_prepare/_return).
+// Runs in the receiver's own thread, except deschedule/resume (its scheduler) and closeFd (any holder).
+// Contract: the receiver is the single writer of UIF/NV/NDST/owner; senders touch its UPID only by RMW.
+import {
+  type UintrViews, upidWord, ON, SN, UW, LIFE_ALIVE, LIFE_REFS_MASK, LIFE_GEN_SHIFT, UPID_WORDS,
+  U_STATUS, U_NV, U_NDST, U_LIFE, U_PIR_LO, U_PIR_HI, U_UIF, U_CANCEL, U_FD_SERIAL, U_OWNER,
+  UINTR_VECTORS, UINTR_NOTIFICATION_VECTOR,
+} from './layout.js';
+import type { UintrFd, UintrHandler, Vector } from './fd.js';
+
+/** "This task has no UPID": what a ctx passes as `current` before registering. */
+export const NO_UPID = -1;
+
+/** Generation of a UPID life word. */
+export function lifeGen(life: number): number {
+  return life >>> LIFE_GEN_SHIFT;
+}
+
+/** True when UPID `upid` is registered (alive). */
+export function isAlive(v: UintrViews, upid: number): boolean {
+  if (!Number.isInteger(upid) || upid < 0 || upid >= v.receivers) return false;
+  return (Atomics.load(v.i32, upidWord(v, upid, U_LIFE)) & LIFE_ALIVE) !== 0; // acquire: owner's register/unregister
+}
+
+/** Current generation of UPID `upid` (changes at every registration). */
+export function upidGen(v: UintrViews, upid: number): number {
+  return lifeGen(Atomics.load(v.i32, upidWord(v, upid, U_LIFE))); // stale-ok: a later re-register only makes it newer
+}
+
+/**
+ * uintr_register_handler: claim a free UPID for the calling task. `current` is the task's UPID or NO_UPID.
+ * A slot is free when it is dead and no sender's UITT still points at it (refcount 0), so a stale
+ * UITT entry can never post into a new owner.
+ */
+export function registerHandler(v: UintrViews, flags: number, current: number, tid = 0): number | 'EINVAL' | 'EBUSY' | 'ENOMEM' {
+  if (flags !== 0) return 'EINVAL';
+  if (current !== NO_UPID && isAlive(v, current)) return 'EBUSY';
+  const i32 = v.i32;
+  for (let upid = 0; upid < v.receivers; upid++) {
+    const at = upidWord(v, upid, U_LIFE);
+    const life = Atomics.load(i32, at); // acquire: a candidate; the CAS below decides
+    if ((life & (LIFE_ALIVE | LIFE_REFS_MASK)) !== 0) continue;
+    const next = ((((life >>> LIFE_GEN_SHIFT) + 1) & 0xffff) << LIFE_GEN_SHIFT) | LIFE_ALIVE;
+    if (Atomics.compareExchange(i32, at, life, next) !== life) continue; // RMW only: claim
+    // No fd of the new generation exists yet, so no sender can reach these words while we reset them.
+    const b = upidWord(v, upid, 0);
+    Atomics.store(i32, b + U_PIR_LO, 0); // single writer (owner): drop stray posts of a past owner
+    Atomics.store(i32, b + U_PIR_HI, 0); // single writer (owner)
+    Atomics.store(i32, b + U_STATUS, 0); // single writer (owner): no sender can reach it yet
+    Atomics.store(i32, b + U_UIF, 0); // single writer: UIF starts 0, stui() enables
+    Atomics.store(i32, b + U_CANCEL, 0); // single writer (owner): a fresh receiver is not cancelled
+    Atomics.store(i32, b + U_FD_SERIAL, 0); // single writer
+    Atomics.store(i32, b + U_NV, UINTR_NOTIFICATION_VECTOR); // single writer
+    Atomics.store(i32, b + U_NDST, -1); // single writer: CPU unknown until resume()
+    Atomics.store(i32, b + U_OWNER, tid); // single writer
+    const vb = v.vecsBase + upid * UINTR_VECTORS;
+    for (let vec = 0; vec < UINTR_VECTORS; vec++) Atomics.store(i32, vb + vec, 0); // single writer: no fds
+    return upid;
+  }
+  return 'ENOMEM';
+}
+
+/**
+ * uintr_unregister_handler: the UPID dies; senders' entries stop delivering silently. The slot stays
+ * allocated while any UITT entry still points at it (the RFC keeps the UPID for the same reason).
+ */
+export function unregisterHandler(v: UintrViews, upid: number, flags: number): 0 | 'EINVAL' {
+  if (flags !== 0 || !isAlive(v, upid)) return 'EINVAL';
+  const i32 = v.i32;
+  const b = upidWord(v, upid, 0);
+  const vb = v.vecsBase + upid * UINTR_VECTORS;
+  for (let vec = 0; vec < UINTR_VECTORS; vec++) Atomics.store(i32, vb + vec, 0); // single writer: every fd is closed
+  Atomics.sub(i32, b + U_LIFE, LIFE_ALIVE); // RMW only: dead from here on; refs and gen kept
+  Atomics.store(i32, b + U_PIR_LO, 0); // single writer (owner): late posts are cleared again at the next claim
+  Atomics.store(i32, b + U_PIR_HI, 0); // single writer (owner)
+  Atomics.store(i32, b + U_UIF, 0); // single writer
+  Atomics.store(i32, b + U_OWNER, 0); // single writer
+  return 0;
+}
+
+/** uintr_create_fd(vector, flags): an fd that posts `vector` to this receiver. */
+export function createFd(v: UintrViews, upid: number, vector: number, flags: number): UintrFd | 'EINVAL' | 'ENOSPC' | 'EBUSY' {
+  if (flags !== 0 || !Number.isInteger(vector) || !isAlive(v, upid)) return 'EINVAL';
+  if (vector < 0 || vector >= UINTR_VECTORS) return 'ENOSPC';
+  const i32 = v.i32;
+  const serialAt = upidWord(v, upid, U_FD_SERIAL);
+  const serial = ((Atomics.load(i32, serialAt) + 1) & 0x7fffffff) || 1; // single writer (owner): own counter
+  const at = v.vecsBase + upid * UINTR_VECTORS + vector;
+  if (Atomics.compareExchange(i32, at, 0, serial) !== 0) return 'EBUSY'; // RMW only: closeFd may race
+  Atomics.store(i32, serialAt, serial); // single writer (owner)
+  return { kind: 'uintr_fd', upid, gen: upidGen(v, upid), vector: vector as Vector, serial };
+}
+
+/** close(uintr_fd): frees the vector for a new fd; existing connections keep posting it. Any thread. */
+export function closeFd(v: UintrViews, fd: UintrFd): 0 | 'EBADF' {
+  if (!isFdOpen(v, fd)) return 'EBADF';
+  const at = v.vecsBase + fd.upid * UINTR_VECTORS + fd.vector;
+  return Atomics.compareExchange(v.i32, at, fd.serial, 0) === fd.serial ? 0 : 'EBADF'; // RMW only
+}
+
+/** True when `fd` still names a live receiver and an open vector. */
+export function isFdOpen(v: UintrViews, fd: UintrFd): boolean {
+  if (fd.upid < 0 || fd.upid >= v.receivers || fd.vector < 0 || fd.vector >= UINTR_VECTORS) return false;
+  if (!isAlive(v, fd.upid) || upidGen(v, fd.upid) !== fd.gen) return false;
+  return Atomics.load(v.i32, v.vecsBase + fd.upid * UINTR_VECTORS + fd.vector) === fd.serial; // acquire
+}
+
+/** clui: mask user interrupts (posts stay pending in PIR). */
+export function clui(v: UintrViews, upid: number): void {
+  Atomics.store(v.i32, upidWord(v, upid, U_UIF), 0); // single writer (receiver)
+}
+
+/** stui: unmask. The caller then polls, so pending vectors are taken at once. */
+export function stui(v: UintrViews, upid: number): void {
+  Atomics.store(v.i32, upidWord(v, upid, U_UIF), 1); // single writer (receiver)
+}
+
+/** testui: the current UIF. */
+export function testui(v: UintrViews, upid: number): boolean {
+  return Atomics.load(v.i32, upidWord(v, upid, U_UIF)) !== 0; // single writer (receiver): reads its own store
+}
+
+/** True when any vector is posted and not yet delivered. */
+export function hasPending(v: UintrViews, upid: number): boolean {
+  const b = v.upidBase + upid * UPID_WORDS;
+  return (Atomics.load(v.i32, b + U_PIR_LO) | Atomics.load(v.i32, b + U_PIR_HI)) !== 0; // acquire: senders' or
+}
+
+/** Posted, undelivered vectors, highest first (diagnostics; does not take them). */
+export function pendingVectors(v: UintrViews, upid: number): Vector[] {
+  const b = v.upidBase + upid * UPID_WORDS;
+  const hi = Atomics.load(v.i32, b + U_PIR_HI); // stale-ok: a snapshot
+  const lo = Atomics.load(v.i32, b + U_PIR_LO); // stale-ok
+  const out: Vector[] = [];
+  for (let bit = 31; bit >= 0; bit--) if ((hi >>> bit) & 1) out.push((32 + bit) as Vector);
+  for (let bit = 31; bit >= 0; bit--) if ((lo >>> bit) & 1) out.push(bit as Vector);
+  return out;
+}
+
+/** Take the highest posted vector out of PIR, or -1. Receiver only (the only thread that clears bits). */
+function takeHighest(i32: Int32Array, b: number): number {
+  const hi = Atomics.load(i32, b + U_PIR_HI); // acquire: senders' or
+  if (hi !== 0) {
+    const bit = 31 - Math.clz32(hi);
+    Atomics.and(i32, b + U_PIR_HI, ~(1 << bit)); // RMW only: senders may or other bits meanwhile
+    return 32 + bit;
+  }
+  const lo = Atomics.load(i32, b + U_PIR_LO); // acquire
+  if (lo !== 0) {
+    const bit = 31 - Math.clz32(lo);
+    Atomics.and(i32, b + U_PIR_LO, ~(1 << bit)); // RMW only
+    return bit;
+  }
+  return -1;
+}
+
+/**
+ * An interrupt point: if UIF is set, deliver pending vectors high to low, one handler call each.
+ * The handler runs with UIF cleared (no re-entry unless it calls stui() and polls); its return is
+ * uiret, which sets UIF again (also when the handler throws). Returns the number of deliveries.
+ * Repeated posts of one vector since the last delivery are one PIR bit, hence one delivery.
+ */
+export function poll(v: UintrViews, upid: number, handler: UintrHandler): number {
+  const i32 = v.i32;
+  const b = v.upidBase + upid * UPID_WORDS;
+  if ((Atomics.load(i32, b + U_PIR_LO) | Atomics.load(i32, b + U_PIR_HI)) === 0) return 0; // acquire: the fast path
+  if (Atomics.load(i32, b + U_UIF) === 0) return 0; // single writer (receiver): masked, posts stay in PIR
+  Atomics.and(i32, b + U_STATUS, ~ON); // RMW only: notification recognised; the next post notifies again
+  let n = 0;
+  while (Atomics.load(i32, b + U_UIF) !== 0) { // single writer: a handler may have called clui
+    const vec = takeHighest(i32, b);
+    if (vec < 0) break;
+    Atomics.store(i32, b + U_UIF, 0); // single writer: delivery clears UIF
+    try {
+      handler(vec as Vector);
+    } finally {
+      Atomics.store(i32, b + U_UIF, 1); // single writer: uiret
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Scheduler hook when the receiver is switched out (switch_uintr_prepare): set SN so senders post
+ * without notifying, except while it is in uintr_wait, which must stay wakeable. Returns whether SN was set.
+ */
+export function deschedule(v: UintrViews, upid: number): boolean {
+  const at = upidWord(v, upid, U_STATUS);
+  for (;;) {
+    const s = Atomics.load(v.i32, at); // acquire: UW is in this same word, so one CAS decides
+    if ((s & UW) !== 0) return false;
+    if (Atomics.compareExchange(v.i32, at, s, s | SN) === s) return true; // RMW only
+  }
+}
+
+/**
+ * Scheduler hook when the receiver runs again on `cpu` (switch_uintr_return): clear SN and set NDST.
+ * Returns true when posts are pending; the caller then delivers them with poll() before user code runs.
+ */
+export function resume(v: UintrViews, upid: number, cpu: number): boolean {
+  Atomics.store(v.i32, upidWord(v, upid, U_NDST), cpu); // single writer (scheduler of this task)
+  Atomics.and(v.i32, upidWord(v, upid, U_STATUS), ~SN); // RMW only: senders CAS this word
+  return hasPending(v, upid);
+}

@@ -1,0 +1,136 @@
+// uintr_wait (uintr_core.c: uintr_receiver_wait), without the RFC's lost-wakeup window.
+// Runs in the receiver's thread (uintrWait blocks: workers only; uintrWaitAsync for the main thread).
+// Contract: sleeps only through src/shm/wait.ts, on the UPID's wake word, with a deadline and the
+// UPID's cancel word; senduipi kicks the wake word itself, so no control-plane hop sits on the wake path.
+import { waitWord, waitWordAsync, cancel as cancelWait, type WaitResult } from '../shm/wait.js';
+import {
+  type UintrViews, upidWord, ON, SN, UW, U_STATUS, U_NV, U_WAKE, U_CANCEL,
+  UINTR_KERNEL_VECTOR, UINTR_NOTIFICATION_VECTOR,
+} from './layout.js';
+import { hasPending, isAlive, poll } from './receiver.js';
+import type { UintrHandler, UintrWaitResult } from './fd.js';
+
+/*
+ * The RFC's flaw. uintr_receiver_wait() switches NV to the kernel vector, adds the task to a global
+ * list and calls set_current_state(TASK_INTERRUPTIBLE); schedule() without ever re-checking PIR/ON.
+ * A senduipi that lands before the NV switch is sent with the user vector, or finds ON already set
+ * and sends nothing; a wake-up between list_add and set_current_state is overwritten by the state
+ * change. Either way the task sleeps with a posted interrupt (tglx: "blatantly wrong vs. a
+ * concurrent wake up").
+ *
+ * Why ours has no such window. Every word below is touched with seq-cst Atomics, so all these
+ * operations sit in one total order. The waiter does, in order:
+ *   E: one CAS on status that sets UW and clears ON and SN;
+ *   S: load wake (the snapshot);  L: load both PIR words;  then Atomics.wait(wake, S) only if L saw 0.
+ * A sender does: P: or its PIR bit;  C: CAS status (only if SN and ON are clear: set ON);
+ *   K: if C saw UW set, add to wake and notify.
+ * Take a post whose bit the waiter's L missed: L < P, hence E < S < L < P < C.
+ *   - If C finds ON clear, it sees UW (set at E, cleared only after the wait) and SN clear (UW keeps
+ *     deschedule() from setting SN: both bits live in one word, changed only by CAS), so it kicks;
+ *     K comes after S, the wake word differs from the snapshot, and Atomics.wait returns at once.
+ *   - If C finds ON set, some post Q set it after E (E cleared it). Q's CAS came after E, so Q saw UW
+ *     and kicked. Either Q's kick is after S (wait returns at once, as above), or it is before S;
+ *     then Q's bit was or-ed before its CAS < kick < S < L, so L saw a bit and we never slept.
+ * The wait loop repeats E's ON clear before each new snapshot, so the argument holds on every round.
+ * What it costs: one extra status CAS per wait and two PIR loads before sleeping; a sender pays the
+ * kick (an add plus notify) only when the receiver really waits.
+ */
+
+/** Options of uintr_wait. */
+export interface UintrWaitOptions {
+  /** Absolute deadline on `clockNs()`. @default no deadline */
+  readonly deadlineNs?: number;
+  /** Must be 0. @default 0 */
+  readonly flags?: number;
+}
+
+/** Why uintr_wait could not start. */
+export type UintrWaitError = 'EINVAL' | 'EOPNOTSUPP';
+
+function check(v: UintrViews, upid: number, opts: UintrWaitOptions): UintrWaitError | undefined {
+  if ((opts.flags ?? 0) !== 0) return 'EINVAL';
+  if (opts.deadlineNs !== undefined && !Number.isFinite(opts.deadlineNs)) return 'EINVAL';
+  if (!isAlive(v, upid)) return 'EOPNOTSUPP';
+  return undefined;
+}
+
+/** E: enter the waiting state in one CAS (UW on, ON and SN off) and switch NV to the kernel vector. */
+function enter(v: UintrViews, upid: number): void {
+  const at = upidWord(v, upid, U_STATUS);
+  for (;;) {
+    const s = Atomics.load(v.i32, at); // acquire
+    if (Atomics.compareExchange(v.i32, at, s, (s | UW) & ~(ON | SN)) === s) break; // RMW only
+  }
+  Atomics.store(v.i32, upidWord(v, upid, U_NV), UINTR_KERNEL_VECTOR); // single writer (receiver): diagnostics
+}
+
+function leave(v: UintrViews, upid: number): void {
+  Atomics.and(v.i32, upidWord(v, upid, U_STATUS), ~UW); // RMW only
+  Atomics.store(v.i32, upidWord(v, upid, U_NV), UINTR_NOTIFICATION_VECTOR); // single writer (receiver)
+}
+
+/** Snapshot the wake word, or undefined when a post is already pending (then do not sleep). */
+function snapshot(v: UintrViews, upid: number): number | undefined {
+  Atomics.and(v.i32, upidWord(v, upid, U_STATUS), ~ON); // RMW only: the next post notifies (and kicks) again
+  const seq = Atomics.load(v.i32, upidWord(v, upid, U_WAKE)); // acquire: S, before L
+  return hasPending(v, upid) ? undefined : seq; // L
+}
+
+function finish(v: UintrViews, upid: number, handler: UintrHandler, r: WaitResult | 'posted'): UintrWaitResult {
+  leave(v, upid);
+  // A post that raced a timeout or a cancel still wins: the interrupt is taken and EINTR returned.
+  if (r === 'posted' || hasPending(v, upid)) {
+    poll(v, upid, handler);
+    return 'EINTR';
+  }
+  return r === 'cancelled' ? 'cancelled' : 'timed-out';
+}
+
+/**
+ * uintr_wait: block until a user interrupt is posted, the deadline passes, or the UPID's cancel word
+ * is set. A post wakes it at once; the handler runs (if UIF is set) before it returns 'EINTR', the
+ * man page's -1/EINTR. With UIF clear, it still returns 'EINTR' and the vector stays pending until stui().
+ * The entry is itself an interrupt point: pending vectors are delivered first and 'EINTR' returned.
+ */
+export function uintrWait(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions = {}): UintrWaitResult | UintrWaitError {
+  const bad = check(v, upid, opts);
+  if (bad !== undefined) return bad;
+  if (poll(v, upid, handler) > 0) return 'EINTR';
+  enter(v, upid);
+  const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
+  const wakeAt = upidWord(v, upid, U_WAKE);
+  const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
+  for (;;) {
+    const seq = snapshot(v, upid);
+    if (seq === undefined) return finish(v, upid, handler, 'posted');
+    const r = waitWord(v.i32, wakeAt, seq, waitOpts);
+    if (r !== 'ok') return finish(v, upid, handler, r);
+  }
+}
+
+/** uintr_wait for the main thread: the same protocol, sleeping with Atomics.waitAsync. */
+export async function uintrWaitAsync(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions = {}): Promise<UintrWaitResult | UintrWaitError> {
+  const bad = check(v, upid, opts);
+  if (bad !== undefined) return bad;
+  if (poll(v, upid, handler) > 0) return 'EINTR';
+  enter(v, upid);
+  const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
+  const wakeAt = upidWord(v, upid, U_WAKE);
+  const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
+  try {
+    for (;;) {
+      const seq = snapshot(v, upid);
+      if (seq === undefined) return finish(v, upid, handler, 'posted');
+      const r = await waitWordAsync(v.i32, wakeAt, seq, waitOpts);
+      if (r !== 'ok') return finish(v, upid, handler, r);
+    }
+  } catch (err) {
+    leave(v, upid);
+    throw err;
+  }
+}
+
+/** Cancel every present and future uintr_wait of `upid` (shutdown, kill). Any thread. */
+export function cancelUintrWait(v: UintrViews, upid: number): void {
+  cancelWait({ view: v.i32, index: upidWord(v, upid, U_CANCEL) }, [[v.i32, upidWord(v, upid, U_WAKE)]]);
+}
