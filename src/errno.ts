@@ -91,3 +91,9 @@ export function isKernelError(err: unknown, code?: ErrnoName): err is KernelErro
   if (!(err instanceof KernelError)) return false;
   return code === undefined || err.code === code;
 }
+
+/** Fail loudly on a message type this side does not know (Node's worker.js does the same). */
+export function unknownMessage(where: string, msg: unknown): never {
+  const type = typeof msg === 'object' && msg !== null && 'type' in msg ? String((msg as { type: unknown }).type) : typeof msg;
+  throw new Error(`${where}: unknown message type ${type}`);
+}

@@ -1,0 +1,153 @@
+// The loop of one simulated CPU (kernel/sched/idle.c do_idle + the IRQ exit path, reduced).
+// Runs inside the CPU actor worker for the lifetime of the lab. It sleeps on its doorbell until the
+// earliest hrtimer deadline or an IPI, then runs, in order: IPIs, expired hrtimers (the "timer IRQ"),
+// then runnable kernel threads. Only this thread writes its CPU block (single writer), except the
+// doorbell's pending word, which any thread ORs.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { clockNs } from '../shm/clock.js';
+import { sleep, take } from '../shm/doorbell.js';
+import { writeBegin, writeEnd } from '../shm/seqcount.js';
+import { CPU, CpuState, Ipi, type KernelShm } from './layout.js';
+import { TimerQueue, type HrTimer } from './hrtimer.js';
+import { KThreadQueue } from './kthread.js';
+import { answerPings, sendPing } from './ipi.js';
+import { serveSyscalls } from './syscalls.js';
+import type { TaskShm } from './task-layout.js';
+import type { CpuReply, CpuRequest } from '../lab/protocol.js';
+import { unknownMessage } from '../errno.js';
+
+/** Everything one CPU's kernel side owns. Tracers hook in through `timers` and `kthreads`. */
+export interface Cpu {
+  readonly id: number;
+  readonly k: KernelShm;
+  readonly t: TaskShm;
+  readonly timers: TimerQueue;
+  readonly kthreads: KThreadQueue;
+  /** i32 index of this CPU's block. */
+  readonly base: number;
+  /** Reply to the control plane. */
+  post(msg: CpuReply): void;
+}
+
+/** Create the kernel side of CPU `id`. */
+export function createCpu(id: number, k: KernelShm, t: TaskShm, port: MessagePort): Cpu {
+  return {
+    id,
+    k,
+    t,
+    timers: new TimerQueue(),
+    kthreads: new KThreadQueue(),
+    base: k.cpuBase(id),
+    post: (msg) => port.postMessage(msg),
+  };
+}
+
+/** Run CPU `cpu` until the shutdown IPI. Throws when a crash is injected. */
+export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
+  const { k, base } = cpu;
+  const i32 = k.i32;
+  const f64 = k.f64;
+  const fb = base / 2; // f64 index of the block (base is even: blocks are 128-byte aligned)
+  const cancel = { view: i32, index: base + CPU.PENDING, mask: Ipi.SHUTDOWN };
+  let carry = 0; // bits taken while blocked inside a handler, handled on the next pass
+  let busyNs = 0;
+  let idleNs = 0;
+  let mark = clockNs();
+
+  Atomics.store(i32, base + CPU.STATE, CpuState.ONLINE); // publish: IPIs are now taken
+  cpu.post({ type: 'cpu.online', cpu: cpu.id });
+
+  const publishStats = (now: number): void => {
+    writeBegin(i32, base + CPU.SEQ);
+    f64[fb + CPU.F64_BUSY_NS] = busyNs;
+    f64[fb + CPU.F64_IDLE_NS] = idleNs;
+    f64[fb + CPU.F64_STAMP_NS] = now;
+    writeEnd(i32, base + CPU.SEQ);
+  };
+
+  // Handle one control message. Blocking handlers (ping-pong) keep answering IPIs while they wait.
+  const handle = (msg: CpuRequest): void => {
+    switch (msg.type) {
+      case 'timers.arm': {
+        const fired: Array<{ deadlineNs: number; firedNs: number }> = [];
+        for (const d of msg.deadlinesNs) {
+          const timer: HrTimer = TimerQueue.timer((now) => {
+            fired.push({ deadlineNs: d, firedNs: now });
+            if (fired.length === msg.deadlinesNs.length) cpu.post({ type: 'timers.fired', id: msg.id, fired });
+          });
+          cpu.timers.arm(timer, d);
+        }
+        return;
+      }
+      case 'ipi.pingpong': {
+        const rttNs: number[] = [];
+        for (let r = 0; r < msg.rounds; r++) {
+          const t0 = clockNs();
+          sendPing(k, cpu.id, msg.target);
+          for (;;) {
+            if (sleep(i32, base + CPU.PENDING, undefined, cancel) === 'cancelled') return;
+            const bits = take(i32, base + CPU.PENDING);
+            if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id); // two CPUs may ping each other
+            carry |= bits & ~(Ipi.PONG | Ipi.PING);
+            if ((bits & Ipi.PONG) !== 0) break;
+          }
+          rttNs.push(clockNs() - t0);
+        }
+        Atomics.add(i32, base + CPU.IPIS, msg.rounds);
+        cpu.post({ type: 'ipi.pingpong.done', id: msg.id, rttNs });
+        return;
+      }
+      case 'kthread.busy': {
+        const kt = cpu.kthreads.create(`busy/${cpu.id}`, (start) => {
+          const end = start + msg.busyUs * 1e3;
+          let now = start;
+          while (now < end) now = clockNs(); // a non-preemptible kernel section, on purpose
+          cpu.kthreads.stop(kt);
+          cpu.post({ type: 'kthread.busy.done', id: msg.id, startNs: start, endNs: now });
+        });
+        cpu.kthreads.wake(kt);
+        return;
+      }
+      case 'fault.inject':
+        if (msg.mode === 'exit') process.exit(70); // a worker that dies outright
+        throw new Error(`injected fault on cpu${cpu.id}`);
+      default:
+        unknownMessage(`cpu${cpu.id}`, msg);
+    }
+  };
+
+  for (;;) {
+    const bits = take(i32, base + CPU.PENDING) | carry;
+    carry = 0;
+    if ((bits & Ipi.SHUTDOWN) !== 0) break;
+    if (bits !== 0) Atomics.add(i32, base + CPU.IPIS, 1); // single writer
+    if ((bits & Ipi.CALL) !== 0) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) handle(m.message as CpuRequest);
+    }
+    if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id);
+    if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, serveSyscalls(cpu));
+    const expired = cpu.timers.expire(clockNs);
+    if (expired > 0) {
+      Atomics.add(i32, base + CPU.IRQS, 1); // one timer interrupt, possibly many expiries
+      Atomics.add(i32, base + CPU.TIMERS, expired);
+    }
+    const ran = cpu.kthreads.runAll(clockNs);
+    if (ran > 0) Atomics.add(i32, base + CPU.KTHREAD_RUNS, ran);
+
+    const now = clockNs();
+    busyNs += now - mark;
+    mark = now;
+    const next = cpu.timers.nextDeadlineNs();
+    f64[fb + CPU.F64_NEXT_DEADLINE_NS] = next; // stale-ok: display only
+    publishStats(now);
+    if (carry !== 0 || cpu.kthreads.hasRunnable || next <= now) continue;
+    const r = sleep(i32, base + CPU.PENDING, Number.isFinite(next) ? next : undefined, cancel);
+    const woke = clockNs();
+    idleNs += woke - mark;
+    mark = woke;
+    if (r === 'cancelled') break;
+  }
+  publishStats(clockNs());
+  Atomics.store(i32, base + CPU.STATE, CpuState.STOPPED); // publish: the loop is gone
+  return 'shutdown';
+}

@@ -1,0 +1,278 @@
+// The Lab facade: boots N simulated CPUs as real worker threads, runs user tasks as real worker
+// threads behind kernel-style syscalls, exposes tracefs, and shuts everything down, whatever happened.
+// Control plane (main thread). The hot paths never pass through here: they run on shared memory.
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import type { Piscina } from 'piscina';
+import { kerr } from '../errno.js';
+import { clockNs } from '../shm/clock.js';
+import { MAX_CPUS, allocateKernel, type IpiName, type KernelShm } from '../kernel/layout.js';
+import { allocateTasks, type TaskShm } from '../kernel/task-layout.js';
+import { Tracefs, openFlags, type OpenFile } from '../tracefs/tree.js';
+import { addCoreFiles } from '../tracefs/files/core.js';
+import { createCpuPool, createTaskPool } from './pools.js';
+import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
+import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
+import type { CpuReply } from './protocol.js';
+
+/** Options of {@link Lab.boot}. */
+export interface LabOptions {
+  /** Simulated CPUs, 1..1024. @default the number of cores, at least 2 */
+  readonly cpus?: number;
+  /** Task slots in the process table, 1..4096. @default 256 */
+  readonly maxTasks?: number;
+  /** How long the CPU actors may take to come online. @default 20000 */
+  readonly bootTimeoutMs?: number;
+}
+
+/** An open tracefs file from the control plane. */
+export interface TracefsHandle {
+  readonly path: string;
+  read(size?: number): Promise<string>;
+  write(data: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** tracefs as the control plane sees it (`lab.tracefs`). Paths may be relative or start with /sys/kernel/tracing. */
+export interface TracefsApi {
+  read(path: string): Promise<string>;
+  write(path: string, data: string | number): Promise<void>;
+  open(path: string, flags?: 'r' | 'w' | 'rw'): Promise<TracefsHandle>;
+  readdir(path?: string): Promise<string[]>;
+}
+
+/** Events a lab emits. */
+export interface LabEvents {
+  /** A CPU actor threw or its worker died. */
+  fault: [CpuFault];
+  /** A task changed CPU (the sched_migrate_task tracepoint). */
+  sched_migrate_task: [MigrateEvent];
+  /** A task ended. */
+  exit: [Task, ExitStatus];
+}
+
+/** A fired hrtimer, for tests of timer order. */
+export interface FiredTimer {
+  readonly deadlineNs: number;
+  readonly firedNs: number;
+}
+
+const SHUTDOWN_STEP_MS = 5000;
+
+/**
+ * A running lab: N CPU actors on one piscina pool, user tasks on another, shared memory between them.
+ *
+ * @example
+ * const lab = await Lab.boot({ cpus: 4 });
+ * const task = await lab.spawn('./my-task.js', { affinity: [1], arg: { loops: 10 } });
+ * console.log(await task.exited); // { code: 0 }
+ * await lab.shutdown();
+ */
+export class Lab extends EventEmitter<LabEvents> {
+  /** Number of simulated CPUs. */
+  readonly cpus: number;
+  /** The tracefs tree. */
+  readonly tracefs: TracefsApi;
+  readonly #k: KernelShm;
+  readonly #t: TaskShm;
+  readonly #cpuPool: Piscina;
+  readonly #taskPool: Piscina;
+  readonly #cpuSet: CpuSet;
+  readonly #tasks: TaskSet;
+  readonly #fs: Tracefs;
+  #tracer = 'nop';
+  #tracingOn = true;
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(cpus: number, maxTasks: number) {
+    super();
+    this.cpus = cpus;
+    this.#k = allocateKernel(cpus, maxTasks);
+    this.#t = allocateTasks(maxTasks);
+    this.#fs = new Tracefs();
+    this.#cpuPool = createCpuPool(cpus);
+    this.#taskPool = createTaskPool(maxTasks);
+    this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f));
+    this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
+      onMigrate: (ev) => this.emit('sched_migrate_task', ev),
+      onExit: (task, st) => this.emit('exit', task, st),
+    });
+    addCoreFiles(this.#fs, cpus, {
+      available: () => ['nop'],
+      current: () => this.#tracer,
+      setCurrent: async (name) => {
+        this.#tracer = name;
+      },
+      tracingOn: () => this.#tracingOn,
+      setTracingOn: async (on) => {
+        this.#tracingOn = on;
+      },
+    });
+    this.tracefs = this.#tracefsApi();
+  }
+
+  /** Boot a lab: allocate shared memory, start the CPU actors, wait until all are online. */
+  static async boot(opts: LabOptions = {}): Promise<Lab> {
+    const cpus = opts.cpus ?? Math.max(2, availableParallelism());
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+      throw kerr('EINVAL', 'boot', undefined, `cpus must be a whole number in 1..${MAX_CPUS}, got ${String(cpus)}`);
+    }
+    const maxTasks = opts.maxTasks ?? 256;
+    if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
+      throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
+    }
+    const lab = new Lab(cpus, maxTasks);
+    try {
+      await lab.#cpuSet.boot(lab.#t, opts.bootTimeoutMs ?? 20_000);
+    } catch (e) {
+      await lab.shutdown();
+      throw e;
+    }
+    return lab;
+  }
+
+  /** The shared monotonic clock, in ns (the same in every thread of the lab). */
+  now(): number {
+    return clockNs();
+  }
+
+  /** Start a user task: `export default function main(ctx, arg)` of `module`, in a worker of its own. */
+  async spawn(module: string | URL, opts: SpawnOptions = {}): Promise<Task> {
+    this.#alive('spawn');
+    return this.#tasks.spawn(module, opts);
+  }
+
+  /** Send a signal by name or number. SIGKILL ends the task's worker for real. */
+  async kill(pid: number, sig: number | string = 'SIGTERM'): Promise<void> {
+    this.#alive('kill');
+    this.#tasks.kill(pid, sig);
+  }
+
+  /** Change a task's affinity (sched_setaffinity); it migrates when its CPU leaves the mask. */
+  async setAffinity(pid: number, cpus: readonly number[]): Promise<void> {
+    this.#alive('sched_setaffinity');
+    this.#tasks.setAffinity(pid, cpus);
+  }
+
+  /** Inject a migration of a task to another CPU of its affinity mask. */
+  async migrate(pid: number, cpu: number): Promise<void> {
+    this.#alive('migrate');
+    this.#tasks.migrate(pid, cpu);
+  }
+
+  /** The current CPU of a live task. */
+  cpuOf(pid: number): number {
+    return this.#tasks.cpuOf(pid);
+  }
+
+  /** Live tasks. */
+  ps(): Task[] {
+    return this.#tasks.live;
+  }
+
+  /** Send an IPI from the control plane: `resched`, `call` or `ping`. */
+  ipi(cpu: number, reason: Exclude<IpiName, 'shutdown' | 'crash' | 'pong' | 'syscall'>): void {
+    this.#alive('ipi');
+    this.#cpuSet.ipi(cpu, reason);
+  }
+
+  /** Have CPU `from` ping CPU `to` `rounds` times; resolves with each round trip in ns. */
+  async ipiRoundTrip(from: number, to: number, rounds = 1): Promise<number[]> {
+    this.#alive('ipi');
+    if (from === to) throw kerr('EINVAL', 'ipi', `cpu${from}`, 'a CPU cannot ping itself; pick two different CPUs');
+    if (!Number.isInteger(to) || to < 0 || to >= this.cpus) throw kerr('EINVAL', 'ipi', `cpu${to}`, `cpu must be 0..${this.cpus - 1}`);
+    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'ipi.pingpong.done' }>>(from, (id) => ({ type: 'ipi.pingpong', id, target: to, rounds }));
+    return [...r.rttNs];
+  }
+
+  /** Arm hrtimers at absolute `deadlinesNs` on `cpu`; resolves with when each fired. */
+  async armTimers(cpu: number, deadlinesNs: readonly number[]): Promise<FiredTimer[]> {
+    this.#alive('hrtimer');
+    if (deadlinesNs.length === 0) return [];
+    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'timers.fired' }>>(cpu, (id) => ({ type: 'timers.arm', id, deadlinesNs: [...deadlinesNs] }));
+    return [...r.fired];
+  }
+
+  /** Run a non-preemptible kernel section of `busyUs` on `cpu`; resolves with its start and end. */
+  async busy(cpu: number, busyUs: number): Promise<{ startNs: number; endNs: number }> {
+    this.#alive('busy');
+    if (!Number.isFinite(busyUs) || busyUs < 0 || busyUs > 10_000_000) throw kerr('EINVAL', 'busy', undefined, 'busyUs must be 0..10000000');
+    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'kthread.busy.done' }>>(cpu, (id) => ({ type: 'kthread.busy', id, busyUs }));
+    return { startNs: r.startNs, endNs: r.endNs };
+  }
+
+  /** Per-CPU counters, read from shared memory without pausing anything. */
+  cpuStats(): CpuStats[] {
+    return Array.from({ length: this.cpus }, (_, c) => this.#cpuSet.stats(c));
+  }
+
+  /** Faults of CPU actors seen so far. */
+  get faults(): readonly CpuFault[] {
+    return this.#cpuSet.faults;
+  }
+
+  /** Test hook: make CPU `cpu`'s actor throw (`'throw'`) or its worker exit (`'exit'`). */
+  injectFault(cpu: number, mode: 'throw' | 'exit' = 'throw'): void {
+    this.#alive('inject');
+    this.#cpuSet.post(cpu, { type: 'fault.inject', mode });
+  }
+
+  /** Worker threads still alive in the CPU and task pools. */
+  get workers(): { readonly cpu: number; readonly task: number } {
+    return { cpu: this.#cpuPool.threads.length, task: this.#taskPool.threads.length };
+  }
+
+  /** True once shutdown() was called. */
+  get closed(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /** Kill every task, stop every CPU, destroy both pools. Idempotent; leaves no worker behind. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.#tasks.shutdown(SHUTDOWN_STEP_MS);
+      await this.#cpuSet.shutdown(SHUTDOWN_STEP_MS);
+      await Promise.allSettled([this.#taskPool.destroy(), this.#cpuPool.destroy()]);
+    })();
+    return this.#shutdown;
+  }
+
+  #alive(syscall: string): void {
+    if (this.#shutdown !== undefined) throw kerr('ESHUTDOWN', syscall, undefined, 'the lab is shut down');
+  }
+
+  #tracefsApi(): TracefsApi {
+    const fs = this.#fs;
+    const opener = { pid: 0, tgid: 0 };
+    return {
+      read: async (path) => fs.read(path),
+      write: async (path, data) => fs.write(path, String(data)),
+      readdir: async (path) => fs.readdir(path),
+      open: async (path, flags = 'r') => {
+        const f: OpenFile = await fs.open(path, openFlags(flags, path), opener);
+        let closed = false;
+        const check = (syscall: string): void => {
+          if (closed) throw kerr('EBADF', syscall, f.path, 'the file is closed');
+        };
+        return {
+          path: f.path,
+          read: async (size = 65536) => {
+            check('read');
+            if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
+            return f.ops.read(size);
+          },
+          write: async (data) => {
+            check('write');
+            if (f.flags === 'r' || f.ops.write === undefined) throw kerr('EBADF', 'write', f.path, 'not open for writing');
+            return f.ops.write(String(data));
+          },
+          close: async () => {
+            check('close');
+            closed = true;
+            f.ops.close();
+          },
+        };
+      },
+    };
+  }
+}

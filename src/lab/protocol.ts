@@ -1,0 +1,73 @@
+// The ONLY contract between the control plane and the actors piscina runs: the task payloads
+// (what each worker is started with) and the message unions on their ports. Every handler switches
+// over `type` and fails loudly on an unknown one. Setup and teardown travel here; hot-path
+// signalling goes through shared memory.
+import type { MessagePort } from 'node:worker_threads';
+import type { KernelErrorInit } from '../errno.js';
+
+/** Payload of the one long task each CPU actor runs. */
+export interface CpuBoot {
+  readonly type: 'cpu.boot';
+  readonly cpu: number;
+  readonly kernelSab: SharedArrayBuffer;
+  readonly tasksSab: SharedArrayBuffer;
+  /** Control messages (CpuRequest in, CpuReply out). */
+  readonly port: MessagePort;
+}
+
+/** How a CPU actor's long task ends. */
+export type CpuExit = { readonly type: 'cpu.exit'; readonly cpu: number; readonly reason: 'shutdown' };
+
+/** Control plane → CPU actor, delivered with Ipi.CALL. */
+export type CpuRequest =
+  | { readonly type: 'timers.arm'; readonly id: number; readonly deadlinesNs: readonly number[] }
+  | { readonly type: 'ipi.pingpong'; readonly id: number; readonly target: number; readonly rounds: number }
+  | { readonly type: 'kthread.busy'; readonly id: number; readonly busyUs: number }
+  | { readonly type: 'fault.inject'; readonly mode: 'throw' | 'exit' };
+
+/** CPU actor → control plane. */
+export type CpuReply =
+  | { readonly type: 'cpu.online'; readonly cpu: number }
+  | { readonly type: 'timers.fired'; readonly id: number; readonly fired: ReadonlyArray<{ deadlineNs: number; firedNs: number }> }
+  | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[] }
+  | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number };
+
+/** Payload of a user task's worker. */
+export interface TaskBoot {
+  readonly type: 'task.boot';
+  readonly slot: number;
+  readonly pid: number;
+  readonly tgid: number;
+  readonly moduleUrl: string;
+  readonly arg: unknown;
+  readonly kernelSab: SharedArrayBuffer;
+  readonly tasksSab: SharedArrayBuffer;
+  /** Control-plane syscalls (TaskRpc out, TaskRpcReply in, read with receiveMessageOnPort). */
+  readonly port: MessagePort;
+}
+
+/** How a task's worker ends when it was not SIGKILLed. */
+export type TaskExit =
+  | { readonly type: 'task.exit'; readonly code: number }
+  | { readonly type: 'task.signalled'; readonly signal: string }
+  | { readonly type: 'task.crashed'; readonly code: 1; readonly error: string };
+
+/** Control-plane syscalls a task makes. */
+export type TaskRpcCall =
+  | { readonly call: 'open'; readonly path: string; readonly flags: string }
+  | { readonly call: 'read'; readonly fd: number; readonly size: number }
+  | { readonly call: 'write'; readonly fd: number; readonly data: string }
+  | { readonly call: 'close'; readonly fd: number }
+  | { readonly call: 'kill'; readonly pid: number; readonly sig: number }
+  | { readonly call: 'sched_setaffinity'; readonly pid: number; readonly cpus: readonly number[] }
+  | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown }
+  | { readonly call: 'exec'; readonly moduleUrl: string }
+  | { readonly call: 'wait4'; readonly pid: number };
+
+/** Task → control plane. */
+export type TaskMessage = { readonly type: 'rpc'; readonly seq: number; readonly req: TaskRpcCall };
+
+/** Control plane → task, posted before the RPC_DONE word is kicked. */
+export type TaskRpcReply =
+  | { readonly type: 'rpc.reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'rpc.reply'; readonly seq: number; readonly ok: false; readonly error: KernelErrorInit };

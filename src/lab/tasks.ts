@@ -1,0 +1,375 @@
+// The control plane's process manager (kernel/fork.c, kernel/exit.c, kernel/signal.c, reduced):
+// pid allocation, the shared process table, spawning user tasks on the task pool, SIGKILL (a real
+// worker termination), exit collection, migration with the sched_migrate_task hook, and the
+// control-plane syscalls tasks make (open/read/write/close, kill, clone, exec, wait4, affinity).
+// Control plane (main thread) only.
+import { existsSync } from 'node:fs';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Piscina } from 'piscina';
+import { createActor, type Actor } from 'xstate';
+import { KernelError, kerr, type KernelErrorInit } from '../errno.js';
+import { kick } from '../shm/wait.js';
+import type { KernelShm } from '../kernel/layout.js';
+import { TASK, TaskFlag, TaskState, readAffinity, slotOfPid, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
+import { queueSignal, signalNumber } from '../task/signals.js';
+import { moduleUrlOf } from '../task/module-url.js';
+import { taskMachine, type TaskExit as ExitStatus } from '../../machines/task.js';
+import type { TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
+import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+
+export type { ExitStatus };
+
+/** Options of `lab.spawn()`. */
+export interface SpawnOptions {
+  /** Allowed CPUs. @default every CPU of the lab */
+  readonly affinity?: readonly number[];
+  /** Argument passed to `main(ctx, arg)`; must be structured-clonable. @default undefined */
+  readonly arg?: unknown;
+  /** Task name (TASK_COMM_LEN 16, truncated). @default the module's file name */
+  readonly comm?: string;
+}
+
+/** A migration, as the sched_migrate_task tracepoint reports it. */
+export interface MigrateEvent {
+  readonly pid: number;
+  readonly comm: string;
+  readonly origCpu: number;
+  readonly destCpu: number;
+}
+
+/** A running or finished user task. */
+export interface Task {
+  readonly pid: number;
+  readonly tgid: number;
+  readonly comm: string;
+  /** Resolves with `{ code }` or `{ signal }` when the task ends. Never rejects. */
+  readonly exited: Promise<ExitStatus>;
+  /** The thrown error's stack when the program crashed (exit code 1). */
+  readonly error: string | undefined;
+  /** Current lifecycle state. */
+  readonly state: 'created' | 'running' | 'blocked' | 'exited' | 'killed';
+}
+
+interface TaskRecord extends Task {
+  slot: number;
+  moduleUrl: string;
+  error: string | undefined;
+  actor: Actor<typeof taskMachine>;
+  abort: AbortController;
+  port: MessagePort;
+  fds: Map<number, OpenFile>;
+  resolveExit: (s: ExitStatus) => void;
+  settled: boolean;
+}
+
+/** Hooks the lab gives the process manager. */
+export interface TaskHooks {
+  onMigrate(ev: MigrateEvent): void;
+  onExit(task: Task, status: ExitStatus): void;
+}
+
+const FIRST_PID = 1000;
+
+/** The user tasks of one lab. */
+export class TaskSet {
+  readonly #k: KernelShm;
+  readonly #t: TaskShm;
+  readonly #pool: Piscina;
+  readonly #fs: Tracefs;
+  readonly #hooks: TaskHooks;
+  readonly #live = new Map<number, TaskRecord>();
+  readonly #all = new Map<number, TaskRecord>();
+  #nextPid = FIRST_PID;
+  #closed = false;
+
+  constructor(k: KernelShm, t: TaskShm, pool: Piscina, fs: Tracefs, hooks: TaskHooks) {
+    this.#k = k;
+    this.#t = t;
+    this.#pool = pool;
+    this.#fs = fs;
+    this.#hooks = hooks;
+  }
+
+  /** Tasks that have not ended yet. */
+  get live(): Task[] {
+    return [...this.#live.values()];
+  }
+
+  /** A task by pid (live or ended), or undefined. */
+  get(pid: number): Task | undefined {
+    return this.#all.get(pid);
+  }
+
+  /** Current CPU of a live task. */
+  cpuOf(pid: number): number {
+    const r = this.#record(pid, 'sched_getcpu');
+    return Atomics.load(this.#t.i32, this.#t.slotBase(r.slot) + TASK.CPU);
+  }
+
+  /** Start `module`'s `main(ctx, arg)` as a new process. */
+  async spawn(module: string | URL, opts: SpawnOptions = {}): Promise<Task> {
+    const url = moduleUrlOf(module);
+    const affinity = opts.affinity === undefined ? allCpus(this.#k.cpus) : this.#checkCpus(opts.affinity, 'spawn');
+    return this.#start(url, affinity, opts.arg, opts.comm, undefined, undefined);
+  }
+
+  /** Send a signal; SIGKILL terminates the task's worker. Unknown pid: ESRCH. */
+  kill(pid: number, sig: number | string): void {
+    const n = signalNumber(sig);
+    if (n === undefined) throw kerr('EINVAL', 'kill', undefined, `unknown signal ${String(sig)}`);
+    const r = this.#live.get(pid);
+    if (r === undefined) throw kerr('ESRCH', 'kill', undefined, `no task with pid ${pid}`);
+    if (n === 0) return;
+    if (n !== 9) {
+      queueSignal(this.#t, r.slot, n);
+      return;
+    }
+    const s = this.#t.slotBase(r.slot);
+    Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.KILLED); // RMW only: cancels every wait of the task
+    kick(this.#t.i32, s + TASK.WAKE);
+    r.abort.abort(); // piscina terminates the worker, blocked or spinning
+  }
+
+  /** Change a task's affinity; migrate it when its CPU is no longer allowed. */
+  setAffinity(pid: number, cpus: readonly number[]): void {
+    const r = this.#record(pid, 'sched_setaffinity');
+    const mask = this.#checkCpus(cpus, 'sched_setaffinity');
+    writeAffinity(this.#t, r.slot, mask);
+    const cur = Atomics.load(this.#t.i32, this.#t.slotBase(r.slot) + TASK.CPU);
+    if (!mask.includes(cur)) this.migrate(pid, mask[0]!);
+  }
+
+  /** Move a task to `cpu` (an injected migration when `cpu` is outside its mask is refused: EINVAL). */
+  migrate(pid: number, cpu: number): void {
+    const r = this.#record(pid, 'migrate');
+    const s = this.#t.slotBase(r.slot);
+    if (!readAffinity(this.#t, r.slot).includes(cpu)) throw kerr('EINVAL', 'migrate', undefined, `cpu ${cpu} is not in pid ${pid}'s affinity`);
+    const orig = Atomics.load(this.#t.i32, s + TASK.CPU);
+    if (orig === cpu) return;
+    Atomics.store(this.#t.i32, s + TASK.CPU, cpu); // publish: sched_getcpu sees the new CPU
+    Atomics.add(this.#t.i32, s + TASK.MIGRATIONS, 1); // single writer (control plane)
+    this.#hooks.onMigrate({ pid, comm: r.comm, origCpu: orig, destCpu: cpu });
+  }
+
+  /** SIGKILL every live task and wait (bounded) for their workers to end. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#closed = true;
+    for (const r of this.#live.values()) {
+      Atomics.or(this.#t.i32, this.#t.slotBase(r.slot) + TASK.FLAGS, TaskFlag.SHUTDOWN);
+      kick(this.#t.i32, this.#t.slotBase(r.slot) + TASK.WAKE);
+      r.abort.abort();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all([...this.#live.values()].map((r) => r.exited));
+    await Promise.race([all, new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined): Promise<Task> {
+    if (this.#closed) throw kerr('ESHUTDOWN', 'spawn', undefined, 'the lab is shutting down');
+    checkModule(url);
+    const { pid, slot } = this.#allocPid();
+    const s = this.#t.slotBase(slot);
+    const i32 = this.#t.i32;
+    const name = comm ?? commOf(url);
+    for (let w = 0; w < 32; w++) Atomics.store(i32, s + w, 0); // single writer: the slot is free
+    writeComm(this.#t, slot, name);
+    writeAffinity(this.#t, slot, affinity);
+    const parentCpu = parent === undefined ? -1 : Atomics.load(i32, this.#t.slotBase(parent.slot) + TASK.CPU);
+    Atomics.store(i32, s + TASK.CPU, affinity.includes(parentCpu) ? parentCpu : affinity[0]!);
+    Atomics.store(i32, s + TASK.TGID, tgid ?? pid);
+    Atomics.store(i32, s + TASK.STATE, TaskState.CREATED);
+    Atomics.store(i32, s + TASK.PID, pid); // publish: the slot is valid from here on
+
+    const { port1, port2 } = new MessageChannel();
+    let resolveExit!: (st: ExitStatus) => void;
+    const exited = new Promise<ExitStatus>((res) => (resolveExit = res));
+    const actor = createActor(taskMachine, { input: { pid, tgid: tgid ?? pid, comm: name } }).start();
+    const fds = tgid !== undefined && parent !== undefined ? parent.fds : new Map<number, OpenFile>(parent?.fds ?? []);
+    const rec: TaskRecord = {
+      pid,
+      tgid: tgid ?? pid,
+      comm: name,
+      exited,
+      error: undefined,
+      get state() {
+        return actor.getSnapshot().value as Task['state'];
+      },
+      slot,
+      moduleUrl: url,
+      actor,
+      abort: new AbortController(),
+      port: port1,
+      fds,
+      resolveExit,
+      settled: false,
+    };
+    this.#live.set(pid, rec);
+    this.#all.set(pid, rec);
+    port1.on('message', (m: TaskMessage) => void this.#onMessage(rec, m));
+    port1.unref();
+    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, port: port2 };
+    actor.send({ type: 'task.started' });
+    this.#pool.run(boot, { transferList: [port2], signal: rec.abort.signal }).then(
+      (exit: TaskExit) => this.#ended(rec, exit),
+      (err: unknown) => this.#ended(rec, rec.abort.signal.aborted ? { type: 'task.signalled', signal: 'SIGKILL' } : { type: 'task.crashed', code: 1, error: String(err instanceof Error ? (err.stack ?? err.message) : err) }),
+    );
+    return rec;
+  }
+
+  #ended(r: TaskRecord, exit: TaskExit): void {
+    if (r.settled) return;
+    r.settled = true;
+    const s = this.#t.slotBase(r.slot);
+    let status: ExitStatus;
+    if (exit.type === 'task.exit') {
+      status = { code: exit.code };
+      r.actor.send({ type: 'task.exited', code: exit.code });
+    } else if (exit.type === 'task.signalled') {
+      status = { signal: exit.signal };
+      r.actor.send(exit.signal === 'SIGKILL' ? { type: 'task.killed' } : { type: 'task.signalled', signal: exit.signal });
+    } else {
+      status = { code: 1 };
+      r.error = exit.error;
+      r.actor.send({ type: 'task.exited', code: 1 });
+    }
+    Atomics.store(this.#t.i32, s + TASK.STATE, 'signal' in status && status.signal === 'SIGKILL' ? TaskState.KILLED : TaskState.EXITED);
+    Atomics.store(this.#t.i32, s + TASK.PID, 0); // publish: the slot is free; kill() now gets ESRCH
+    if (r.tgid === r.pid || !this.#sharesFds(r)) for (const f of r.fds.values()) safeClose(f);
+    r.port.close();
+    r.actor.stop();
+    this.#live.delete(r.pid);
+    this.#hooks.onExit(r, status);
+    r.resolveExit(status);
+  }
+
+  // A thread group's fd table is closed when its last member ends.
+  #sharesFds(r: TaskRecord): boolean {
+    for (const o of this.#live.values()) if (o !== r && o.fds === r.fds) return true;
+    return false;
+  }
+
+  async #onMessage(r: TaskRecord, m: TaskMessage): Promise<void> {
+    if (m.type !== 'rpc') return; // only one message type travels this way
+    let reply: TaskRpcReply;
+    try {
+      reply = { type: 'rpc.reply', seq: m.seq, ok: true, value: await this.#syscall(r, m.req) };
+    } catch (e) {
+      const error: KernelErrorInit = e instanceof KernelError ? e.toJSON() : { code: 'EIO', syscall: m.req.call, detail: String(e) };
+      reply = { type: 'rpc.reply', seq: m.seq, ok: false, error };
+    }
+    if (r.settled) return;
+    r.port.postMessage(reply);
+    kick(this.#t.i32, this.#t.slotBase(r.slot) + TASK.WAKE); // publish: the reply is queued on the port first
+  }
+
+  async #syscall(r: TaskRecord, req: TaskRpcCall): Promise<unknown> {
+    switch (req.call) {
+      case 'open': {
+        const f = await this.#fs.open(req.path, openFlags(req.flags, req.path), { pid: r.pid, tgid: r.tgid });
+        let fd = 3;
+        while (r.fds.has(fd)) fd++;
+        r.fds.set(fd, f);
+        return fd;
+      }
+      case 'read': {
+        const f = this.#fd(r, req.fd, 'read');
+        if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
+        return f.ops.read(req.size);
+      }
+      case 'write': {
+        const f = this.#fd(r, req.fd, 'write');
+        if (f.flags === 'r' || f.ops.write === undefined) throw kerr('EBADF', 'write', f.path, 'not open for writing');
+        return f.ops.write(req.data);
+      }
+      case 'close': {
+        const f = this.#fd(r, req.fd, 'close');
+        r.fds.delete(req.fd);
+        f.ops.close();
+        return 0;
+      }
+      case 'kill':
+        this.kill(req.pid, req.sig);
+        return 0;
+      case 'sched_setaffinity':
+        this.setAffinity(req.pid, req.cpus);
+        return 0;
+      case 'clone': {
+        const affinity = readAffinity(this.#t, r.slot);
+        const child = await this.#start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r);
+        return child.pid;
+      }
+      case 'exec':
+        checkModule(req.moduleUrl);
+        r.moduleUrl = req.moduleUrl;
+        writeComm(this.#t, r.slot, commOf(req.moduleUrl));
+        return 0;
+      case 'wait4': {
+        const target = this.#all.get(req.pid);
+        if (target === undefined) throw kerr('ECHILD', 'wait4', undefined, `no task with pid ${req.pid}`);
+        r.actor.send({ type: 'task.blocked', syscall: 'wait4' });
+        const st = await target.exited;
+        if (!r.settled) r.actor.send({ type: 'task.woke' });
+        return st;
+      }
+      default:
+        throw kerr('ENOSYS', (req as { call: string }).call);
+    }
+  }
+
+  #fd(r: TaskRecord, fd: number, syscall: string): OpenFile {
+    const f = r.fds.get(fd);
+    if (f === undefined) throw kerr('EBADF', syscall, undefined, `fd ${fd} is not open`);
+    return f;
+  }
+
+  #record(pid: number, syscall: string): TaskRecord {
+    const r = this.#live.get(pid);
+    if (r === undefined) throw kerr('ESRCH', syscall, undefined, `no task with pid ${pid}`);
+    return r;
+  }
+
+  #checkCpus(cpus: readonly number[], syscall: string): number[] {
+    const n = this.#k.cpus;
+    if (!Array.isArray(cpus) || cpus.length === 0) throw kerr('EINVAL', syscall, undefined, `the cpu set is empty; give cpus in 0..${n - 1}`);
+    for (const c of cpus) {
+      if (!Number.isInteger(c) || c < 0 || c >= n) throw kerr('EINVAL', syscall, undefined, `cpu ${String(c)} does not exist; this lab has cpus 0..${n - 1}`);
+    }
+    return [...new Set(cpus)].sort((a, b) => a - b);
+  }
+
+  #allocPid(): { pid: number; slot: number } {
+    const max = this.#t.maxTasks;
+    for (let tries = 0; tries < max; tries++) {
+      const pid = this.#nextPid++;
+      if (this.#nextPid > 4_194_304) this.#nextPid = FIRST_PID; // pid_max
+      const slot = pid % max;
+      if (Atomics.load(this.#t.i32, this.#t.slotBase(slot) + TASK.PID) === 0 && !this.#live.has(pid)) return { pid, slot };
+    }
+    throw kerr('EAGAIN', 'clone', undefined, `all ${max} task slots are in use (raise maxTasks)`);
+  }
+}
+
+function allCpus(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function checkModule(url: string): void {
+  if (!url.startsWith('file:')) return; // data: and other schemes are resolved by the loader
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) throw kerr('ENOENT', 'execve', path, 'no such module');
+}
+
+function commOf(url: string): string {
+  const base = url.split('/').pop() ?? 'task';
+  return base.replace(/\.[cm]?[jt]s$/, '').slice(0, 15);
+}
+
+function safeClose(f: OpenFile): void {
+  try {
+    f.ops.close();
+  } catch {
+    /* a file that fails to close must not stop the exit path */
+  }
+}

@@ -1,0 +1,271 @@
+// The syscall interface a user task's program receives as `ctx` (the task's view of the kernel).
+// Runs in the task's own worker. Blocking calls block this worker through src/shm/wait.ts on the
+// task's WAKE word, which every waker, signal sender and the control plane's RPC reply kick; the
+// cancel bits in FLAGS (SIGKILL, shutdown) end any wait.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { KernelError, kerr } from '../errno.js';
+import { clockNs } from '../shm/clock.js';
+import { waitWord, type CancelWord } from '../shm/wait.js';
+import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
+import { NR, postSyscall, type SyscallNr } from '../kernel/syscalls.js';
+import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
+import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
+import { moduleUrlOf } from './module-url.js';
+import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
+import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from './signals.js';
+
+/** Options of clone(). */
+export interface CloneOptions {
+  /** CLONE_THREAD: same thread group, shared fd table. @default false (a new process) */
+  readonly thread?: boolean;
+  /** Program the child runs (`export default function main(ctx, arg)`). @default the caller's module */
+  readonly module?: string | URL;
+  /** Argument passed to the child's main. @default undefined */
+  readonly arg?: unknown;
+}
+
+/** How a waited-for task ended. */
+export type WaitStatus = { readonly code: number } | { readonly signal: string };
+
+/**
+ * The syscalls of one user task. Names, arguments and errors follow the kernel's.
+ * Errors are thrown as {@link KernelError} (`err.code === 'EINVAL'`).
+ */
+export class TaskContext {
+  readonly #k: KernelShm;
+  readonly #t: TaskShm;
+  readonly #port: MessagePort;
+  readonly #slot: number;
+  readonly #s: number;
+  readonly #cancel: CancelWord;
+  readonly #handlers = new Map<number, SignalHandler | 'SIG_IGN'>();
+  #rpcSeq = 0;
+  #moduleUrl: string;
+
+  /** @internal Built by the task runtime. */
+  constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string) {
+    this.#k = k;
+    this.#t = t;
+    this.#port = port;
+    this.#slot = slot;
+    this.#s = t.slotBase(slot);
+    this.#cancel = { view: t.i32, index: this.#s + TASK.FLAGS, mask: TASK_CANCEL_MASK };
+    this.#moduleUrl = moduleUrl;
+  }
+
+  /** Process id (the thread-group id, as getpid(2)). */
+  getpid(): number {
+    this.#enter();
+    return Atomics.load(this.#t.i32, this.#s + TASK.TGID);
+  }
+
+  /** Thread id (gettid(2)). */
+  gettid(): number {
+    this.#enter();
+    return Atomics.load(this.#t.i32, this.#s + TASK.PID);
+  }
+
+  /** The CPU this task runs on now (sched_getcpu(3)). */
+  sched_getcpu(): number {
+    this.#enter();
+    return Atomics.load(this.#t.i32, this.#s + TASK.CPU); // acquire: migration stores it
+  }
+
+  /** This task's allowed CPUs. */
+  sched_getaffinity(): number[] {
+    this.#enter();
+    return readAffinity(this.#t, this.#slot);
+  }
+
+  /** Restrict a task (default: this one) to `cpus`; migrates it when its CPU is no longer allowed. */
+  sched_setaffinity(cpus: readonly number[]): void;
+  sched_setaffinity(pid: number, cpus: readonly number[]): void;
+  sched_setaffinity(a: number | readonly number[], b?: readonly number[]): void {
+    const pid = typeof a === 'number' ? a : 0;
+    const cpus = typeof a === 'number' ? b ?? [] : a;
+    this.#rpc({ call: 'sched_setaffinity', pid: pid === 0 ? this.gettid() : pid, cpus: [...cpus] });
+  }
+
+  /** Give up the CPU (sched_yield(2)): a round trip through the CPU actor this task runs on. */
+  sched_yield(): void {
+    this.#cpuSyscall(NR.sched_yield, []);
+  }
+
+  /** Sleep `ns` nanoseconds. A handled signal ends it early with EINTR. */
+  nanosleep(ns: number): void {
+    if (!Number.isFinite(ns) || ns < 0) throw kerr('EINVAL', 'nanosleep', undefined, 'ns must be a finite number ≥ 0');
+    const deadlineNs = clockNs() + ns;
+    this.#block(() => {
+      for (;;) {
+        const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the checks, so no kick is lost
+        if (this.#deliverSignals() > 0) throw kerr('EINTR', 'nanosleep');
+        const r = waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { deadlineNs, cancel: this.#cancel });
+        if (r === 'timed-out') return;
+        if (r === 'cancelled') this.#cancelled();
+      }
+    });
+  }
+
+  /** Burn CPU for `us` microseconds, as a busy loop does. Signals are taken when it ends. */
+  spin(us: number): void {
+    const end = clockNs() + us * 1e3;
+    while (clockNs() < end) {
+      /* busy on purpose */
+    }
+    this.#enter();
+  }
+
+  /** Open a tracefs file (`/sys/kernel/tracing/…` or `/sys/kernel/debug/tracing/…`). */
+  open(path: string, flags: 'r' | 'w' | 'rw' | 'O_RDONLY' | 'O_WRONLY' | 'O_RDWR' = 'r'): number {
+    return this.#rpc({ call: 'open', path, flags }) as number;
+  }
+
+  /** Read up to `size` bytes as text. */
+  read(fd: number, size = 65536): string {
+    return this.#rpc({ call: 'read', fd, size }) as string;
+  }
+
+  /** Write text; returns the bytes written. */
+  write(fd: number, data: string): number {
+    return this.#rpc({ call: 'write', fd, data: String(data) }) as number;
+  }
+
+  /** Close a file descriptor. */
+  close(fd: number): void {
+    this.#rpc({ call: 'close', fd });
+  }
+
+  /** Send a signal (name or number) to a task; signal 0 only checks that it exists. */
+  kill(pid: number, sig: number | string): void {
+    this.#enter();
+    const n = signalNumber(sig);
+    if (n === undefined) throw kerr('EINVAL', 'kill', undefined, `unknown signal ${String(sig)}`);
+    const slot = slotOfPid(this.#t, pid);
+    if (n === 9 || slot === undefined) {
+      this.#rpc({ call: 'kill', pid, sig: n }); // SIGKILL needs the control plane; ESRCH comes from it
+      return;
+    }
+    if (n !== 0) queueSignal(this.#t, slot, n);
+    if (slot === this.#slot) this.#enter();
+  }
+
+  /** Install a handler, 'SIG_IGN' or 'SIG_DFL' for a signal. SIGKILL and SIGSTOP cannot be caught (EINVAL). */
+  sigaction(sig: number | string, action: SignalHandler | 'SIG_IGN' | 'SIG_DFL'): void {
+    const n = signalNumber(sig);
+    if (n === undefined || n === 0 || n === 9 || n === 19) throw kerr('EINVAL', 'sigaction', undefined, `cannot change the action of ${String(sig)}`);
+    if (action === 'SIG_DFL') this.#handlers.delete(n);
+    else this.#handlers.set(n, action);
+    this.#enter();
+  }
+
+  /** Start a thread (`thread: true`, CLONE_THREAD) or a new process. Returns the child's tid. */
+  clone(opts: CloneOptions = {}): number {
+    const moduleUrl = opts.module === undefined ? this.#moduleUrl : moduleUrlOf(opts.module);
+    return this.#rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg }) as number;
+  }
+
+  /** Wait for task `pid` to end (waitpid(2)). */
+  waitpid(pid: number): WaitStatus {
+    return this.#rpc({ call: 'wait4', pid }) as WaitStatus;
+  }
+
+  /** Replace this task's program (execve(2)); does not return. Signal handlers reset to default. */
+  exec(module: string | URL, arg?: unknown): never {
+    const url = moduleUrlOf(module);
+    this.#rpc({ call: 'exec', moduleUrl: url });
+    this.#handlers.clear();
+    this.#moduleUrl = url;
+    throw new TaskExecRequest(url, arg);
+  }
+
+  /** End this task with `code` (exit(2)); does not return. */
+  exit(code = 0): never {
+    throw new TaskExitRequest(code);
+  }
+
+  /** The largest CPU id this kernel supports plus one (for mask sizes). */
+  get nr_cpu_ids(): number {
+    return Math.min(this.#k.cpus, MAX_CPUS);
+  }
+
+  // Syscall entry: take pending signals (the kernel does it on every return to user space).
+  #enter(): void {
+    this.#deliverSignals();
+    if ((Atomics.load(this.#t.i32, this.#s + TASK.FLAGS) & TASK_CANCEL_MASK) !== 0) this.#cancelled();
+  }
+
+  #cancelled(): never {
+    const flags = Atomics.load(this.#t.i32, this.#s + TASK.FLAGS);
+    throw new TaskCancelled((flags & TaskFlag.KILLED) !== 0 ? 'SIGKILL' : 'shutdown');
+  }
+
+  // Run a blocking section with the STATE word showing BLOCKED.
+  #block<T>(fn: () => T): T {
+    Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.BLOCKED); // single writer while alive (the task)
+    try {
+      return fn();
+    } finally {
+      Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.RUNNING);
+    }
+  }
+
+  // Deliver pending, unblocked signals; returns how many handlers ran. Fatal ones unwind the program.
+  #deliverSignals(): number {
+    const i32 = this.#t.i32;
+    let ran = 0;
+    for (;;) {
+      const pend = Atomics.load(i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(i32, this.#s + TASK.SIGBLOCKED); // acquire
+      if (pend === 0) return ran;
+      const bit = pend & -pend;
+      Atomics.and(i32, this.#s + TASK.SIGPENDING, ~bit); // RMW only: senders or concurrently
+      const sig = 31 - Math.clz32(bit) + 1;
+      const action = this.#handlers.get(sig);
+      if (action === 'SIG_IGN') continue;
+      if (action === undefined) {
+        if (ignoredByDefault(sig)) continue;
+        throw new TaskSignalled(signalName(sig));
+      }
+      const info: SigInfo = { si_signo: sig, si_code: SI_USER, si_pid: 0 };
+      action(sig, info);
+      ran++;
+    }
+  }
+
+  // A syscall served by the CPU actor this task is on (fast path, no control plane).
+  #cpuSyscall(nr: SyscallNr, args: readonly number[]): number {
+    this.#enter();
+    const i32 = this.#t.i32;
+    const done = this.#s + TASK.SYS_DONE;
+    const seen = Atomics.load(i32, done); // acquire: before posting, so the CPU's kick is not lost
+    const cpu = Atomics.load(i32, this.#s + TASK.CPU);
+    postSyscall(this.#k, this.#t, cpu, this.#slot, nr, args);
+    for (;;) {
+      const r = waitWord(i32, done, seen, { cancel: this.#cancel });
+      if (r === 'cancelled') this.#cancelled();
+      if (Atomics.load(i32, done) !== seen) break; // acquire: SYS_RET was stored before the kick
+    }
+    const ret = i32[this.#s + TASK.SYS_RET]!;
+    if (ret < 0) throw new KernelError({ code: 'ENOSYS', syscall: String(nr) });
+    return ret;
+  }
+
+  // A syscall the control plane serves: post on the port, sleep on WAKE until the reply is there.
+  #rpc(req: TaskRpcCall): unknown {
+    this.#enter();
+    const seq = ++this.#rpcSeq;
+    this.#port.postMessage({ type: 'rpc', seq, req });
+    const reply = this.#block(() => {
+      for (;;) {
+        const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the check below
+        for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+          const r = m.message as TaskRpcReply;
+          if (r.type === 'rpc.reply' && r.seq === seq) return r;
+        }
+        if (waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { cancel: this.#cancel }) === 'cancelled') this.#cancelled();
+      }
+    });
+    if (!reply.ok) throw KernelError.from(reply.error);
+    this.#enter();
+    return reply.value;
+  }
+}

@@ -1,0 +1,46 @@
+// The user-task runtime: load the program module, run `main(ctx, arg)`, follow exec(), and turn
+// exit/signal/crash into a TaskExit for the control plane. Runs in the task's own worker.
+import { attachKernel } from '../kernel/layout.js';
+import { TASK, TaskState, attachTasks } from '../kernel/task-layout.js';
+import type { TaskBoot, TaskExit } from '../lab/protocol.js';
+import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
+import { TaskContext } from './ctx.js';
+
+/** A program a task runs: the module's default export. */
+export type TaskMain = (ctx: TaskContext, arg: unknown) => unknown;
+
+/** Run the task described by `boot` to its end. Never throws: every ending is a TaskExit. */
+export async function runTask(boot: TaskBoot): Promise<TaskExit> {
+  const k = attachKernel(boot.kernelSab);
+  const t = attachTasks(boot.tasksSab);
+  const s = t.slotBase(boot.slot);
+  const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl);
+  let url = boot.moduleUrl;
+  let arg = boot.arg;
+  Atomics.store(t.i32, s + TASK.STATE, TaskState.RUNNING); // publish: the program starts
+  try {
+    for (;;) {
+      try {
+        const mod = (await import(url)) as { default?: unknown };
+        if (typeof mod.default !== 'function') {
+          return { type: 'task.crashed', code: 1, error: `${url}: the module has no default export function main(ctx, arg)` };
+        }
+        const ret = await (mod.default as TaskMain)(ctx, arg);
+        return { type: 'task.exit', code: typeof ret === 'number' && Number.isInteger(ret) ? ret & 0xff : 0 };
+      } catch (e) {
+        if (e instanceof TaskExecRequest) {
+          url = e.moduleUrl;
+          arg = e.arg;
+          continue;
+        }
+        if (e instanceof TaskExitRequest) return { type: 'task.exit', code: e.code & 0xff };
+        if (e instanceof TaskSignalled) return { type: 'task.signalled', signal: e.signal };
+        if (e instanceof TaskCancelled) return { type: 'task.signalled', signal: e.why === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM' };
+        const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        return { type: 'task.crashed', code: 1, error: stack };
+      }
+    }
+  } finally {
+    boot.port.close();
+  }
+}

@@ -1,0 +1,54 @@
+// Signal numbers, default actions and delivery for a user task (kernel/signal.c, reduced).
+// Runs in the task's own worker (delivery) and in any thread (sending a non-fatal signal is an
+// Atomics.or into the target's pending word followed by a kick of its wake word).
+import { constants } from 'node:os';
+import { kick } from '../shm/wait.js';
+import { TASK, type TaskShm } from '../kernel/task-layout.js';
+
+/** A signal name the host knows (SIGTERM, SIGUSR1, …). */
+export type SignalName = keyof typeof constants.signals;
+
+const SIGNALS = constants.signals as Record<string, number>;
+
+/** Signal number of a name or number; undefined when unknown or outside 1..31. */
+export function signalNumber(sig: number | string): number | undefined {
+  const n = typeof sig === 'number' ? sig : SIGNALS[sig];
+  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 31 ? n : undefined;
+}
+
+/** Name of a signal number (SIGKILL for 9). */
+export function signalName(n: number): string {
+  for (const [name, v] of Object.entries(SIGNALS)) if (v === n) return name;
+  return `SIG${n}`;
+}
+
+/** Signals whose default action is to be ignored (signal(7)); every other default terminates. */
+const DEFAULT_IGNORE = new Set(['SIGCHLD', 'SIGURG', 'SIGWINCH', 'SIGCONT']);
+
+/** True when the default action of `sig` is to ignore it. */
+export function ignoredByDefault(sig: number): boolean {
+  return DEFAULT_IGNORE.has(signalName(sig));
+}
+
+/** Information passed to a signal handler, like siginfo_t. */
+export interface SigInfo {
+  readonly si_signo: number;
+  readonly si_code: number;
+  /** Sender's pid for kill(); 0 from the kernel. */
+  readonly si_pid: number;
+  /** Fields added by other senders (perf: si_addr, si_perf_data, …). */
+  readonly [field: string]: number | bigint | undefined;
+}
+
+/** A handler installed with sigaction. */
+export type SignalHandler = (sig: number, info: SigInfo) => void;
+
+/** si_code for a user kill(). */
+export const SI_USER = 0;
+
+/** Queue `sig` on task slot `slot` and wake it (kill/tgkill for every signal but SIGKILL). Any thread. */
+export function queueSignal(t: TaskShm, slot: number, sig: number): void {
+  const s = t.slotBase(slot);
+  Atomics.or(t.i32, s + TASK.SIGPENDING, 1 << (sig - 1)); // RMW only
+  kick(t.i32, s + TASK.WAKE); // publish: the pending bit above
+}
