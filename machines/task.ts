@@ -40,6 +40,16 @@ export interface TaskExitParams {
   readonly exit: TaskExit;
 }
 
+// SIGKILL and fatal signals, spread into each live state rather than put on the root: a root
+// handler would still fire in a final child state, and a final state must accept nothing.
+const fatal = {
+  'task.killed': { target: 'killed' },
+  'task.signalled': [
+    { guard: 'isSigkill', target: 'killed' },
+    { target: 'exited', actions: 'recordExitSignal' },
+  ],
+} as const;
+
 /**
  * The task lifecycle: `created → running ⇄ blocked → exited | killed`.
  *
@@ -92,16 +102,10 @@ export const taskMachine = setup({
     syscall: null,
   }),
   states: {
-    // SIGKILL and fatal signals are listed on each live state, not on the root: a root handler
-    // would still fire in a final child state, and a final state must accept nothing.
     created: {
       on: {
         'task.started': { target: 'running' },
-        'task.killed': { target: 'killed' },
-        'task.signalled': [
-          { guard: 'isSigkill', target: 'killed' },
-          { target: 'exited', actions: 'recordExitSignal' },
-        ],
+        ...fatal,
       },
     },
     running: {
@@ -109,11 +113,7 @@ export const taskMachine = setup({
       on: {
         'task.blocked': { target: 'blocked', actions: 'recordSyscall' },
         'task.exited': { target: 'exited', actions: 'recordExitCode' },
-        'task.killed': { target: 'killed' },
-        'task.signalled': [
-          { guard: 'isSigkill', target: 'killed' },
-          { target: 'exited', actions: 'recordExitSignal' },
-        ],
+        ...fatal,
       },
     },
     blocked: {
@@ -127,11 +127,7 @@ export const taskMachine = setup({
       exit: 'clearSyscall',
       on: {
         'task.woke': { target: 'running' },
-        'task.killed': { target: 'killed' },
-        'task.signalled': [
-          { guard: 'isSigkill', target: 'killed' },
-          { target: 'exited', actions: 'recordExitSignal' },
-        ],
+        ...fatal,
       },
     },
     exited: {
