@@ -10,7 +10,12 @@ export type ErrnoName =
   | 'EMFILE' | 'ENOSPC' | 'ESPIPE' | 'ERANGE' | 'ENOSYS' | 'EOPNOTSUPP' | 'EISCONN'
   | 'ESHUTDOWN' | 'ETIMEDOUT' | 'ECANCELED' | 'E2BIG' | 'EOVERFLOW' | 'EPROTO' | 'ECHILD';
 
-const table = constants.errno as Record<string, number>;
+/*
+ * Linux errno numbers that Node's os.constants.errno lacks (it lists the POSIX set only).
+ * Used only when the host table has no entry, so the host always wins.
+ */
+const LINUX_ONLY: Record<string, number> = { ESHUTDOWN: 108 };
+const table: Record<string, number> = { ...LINUX_ONLY, ...(constants.errno as Record<string, number>) };
 
 /** Positive errno number of a name, as the kernel defines it on this host. */
 export function errnoOf(code: ErrnoName): number {

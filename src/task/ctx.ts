@@ -10,9 +10,9 @@ import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
 import { NR, postSyscall, type SyscallNr } from '../kernel/syscalls.js';
 import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
 import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
-import { moduleUrlOf } from './module-url.js';
+import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
-import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from './signals.js';
+import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
 
 /** Options of clone(). */
 export interface CloneOptions {

@@ -23,7 +23,7 @@ interface Rule {
 const SHARED = ['src/ringbuf', 'src/uintr', 'src/perf', 'src/shm', 'src/errno'];
 const ALL_LIBRARY = [
   'src/errno', 'src/shm', 'src/ringbuf', 'src/uintr', 'src/perf', 'src/kernel', 'src/tracers',
-  'src/tracefs', 'src/lab', 'src/report', 'machines',
+  'src/tracefs', 'src/lab', 'src/report', 'src/task', 'machines',
 ];
 
 /** STYLE.md's table, one entry per layer; a folder picks up its rule as soon as it exists. */
@@ -33,17 +33,21 @@ const RULES: Record<string, Rule> = {
   'src/ringbuf': { values: ['src/shm', 'src/errno'] },
   'src/uintr': { values: ['src/shm', 'src/errno'] },
   'src/perf': { values: ['src/shm', 'src/errno'] },
-  'src/kernel': { values: SHARED },
+  // The CPU actor's side of the pool<->actor contract: message types only.
+  'src/kernel': { values: SHARED, types: ['src/lab/protocol.ts'] },
+  // The user-task runtime (ctx syscalls): the task actor's twin of src/kernel.
+  'src/task': { values: ['src/kernel', ...SHARED], types: ['src/lab/protocol.ts'] },
   'src/tracers': { values: SHARED },
   'src/tracefs': { values: SHARED },
-  'src/lab': { values: ['machines', 'src/tracefs', 'src/tracers', ...SHARED] },
+  // The control plane allocates the kernel's shared regions and signals through them.
+  'src/lab': { values: ['machines', 'src/kernel', 'src/tracefs', 'src/tracers', ...SHARED] },
   // STYLE.md: cli → report, lab. Also errno (exit code 1 on a KernelError) and the tracefs
   // parsers, which the CLI shares for option values (cpu lists, durations).
   'src/cli': { values: ['src/report', 'src/lab', 'src/errno', 'src/tracefs/parse.ts'] },
   'src/report': { values: [], types: 'src' },
   'src/index': { values: ALL_LIBRARY },
   machines: { values: [], types: 'src', packages: /^xstate(\/|$)/ },
-  actors: { values: ['src/kernel', 'src/tracers', 'machines', ...SHARED], types: ['src/lab/protocol.ts'] },
+  actors: { values: ['src/kernel', 'src/task', 'src/tracers', 'machines', ...SHARED], types: ['src/lab/protocol.ts'] },
   bench: { values: ALL_LIBRARY },
 };
 

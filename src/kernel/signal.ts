@@ -3,7 +3,7 @@
 // Atomics.or into the target's pending word followed by a kick of its wake word).
 import { constants } from 'node:os';
 import { kick } from '../shm/wait.js';
-import { TASK, type TaskShm } from '../kernel/task-layout.js';
+import { TASK, type TaskShm } from './task-layout.js';
 
 /** A signal name the host knows (SIGTERM, SIGUSR1, …). */
 export type SignalName = keyof typeof constants.signals;
