@@ -1,0 +1,18 @@
+// Public surface of the per-CPU trace ring buffer (what src/index.ts re-exports).
+// Pure re-exports; see ring.ts for the facade and docs/ringbuf.md for the layout and ordering.
+export { RingBuffer } from './ring.js';
+export type { RingHandle, RingAttachOptions, RingWhich } from './ring.js';
+export { Reservation } from './reservation.js';
+export type { ReservationRef } from './reservation.js';
+export { EventView, formatLost } from './reader.js';
+export type { TraceRecord } from './reader.js';
+export type { LostReason } from './cursor.js';
+export type { RawPage, ConsumePageOptions } from './raw.js';
+export { decodePage, RingFormatError } from './decode.js';
+export type { DecodedPage, DecodedRecord } from './decode.js';
+export { formatStats } from './stats.js';
+export type { RingCpuStats } from './stats.js';
+export type { RepairReport } from './repair.js';
+export type { WaitForDataOptions } from './watermark.js';
+export type { RingCreateOptions, RingMode, RingParams } from './layout.js';
+export { MIN_SUBBUF, MAX_SUBBUF } from './layout.js';

@@ -1,0 +1,64 @@
+// Page (sub-buffer) life cycle: open a recycled page for a new sequence number, and walk records.
+// kernel/trace/ring_buffer.c: rb_reset_tail / rb_move_tail; LTTng lib_ring_buffer_switch_new_start.
+// Runs in whichever writer won the tail CAS (or in repair). Only that thread touches the page
+// between the tail CAS and the RES store that publishes it, so plain stores are safe there.
+import {
+  B_OVERRUN_RAW, CLAIM_OPEN, CLAIM_OVERWRITTEN, SEQ_MASK, LEN_MASK, P_BASE_TS64, P_CLAIM, P_COMMIT_LOCAL, P_COMMIT_REMOTE, P_RES, PAGE_HDR,
+  ST_DATA, TAG_MASK, TAG_SHIFT, recBytes, recState,
+} from './layout.js';
+import type { RingCore } from './core.js';
+
+/** Zero a page's data area, reset its counters and publish it as sequence `seq`. */
+export function openPage(c: RingCore, page: number, seq: number, baseTsNs: number): void {
+  const pi = page >> 2;
+  c.u8.fill(0, page + PAGE_HDR, page + PAGE_HDR + c.cap); // zero: an unwritten header reads as "empty"
+  c.d32[pi + P_COMMIT_LOCAL] = 0; // single writer (opener), published by the RES store below
+  c.d32[pi + P_COMMIT_REMOTE] = 0; // single writer (opener), published by the RES store below
+  c.d64[(page >> 3) + P_BASE_TS64] = baseTsNs;
+  Atomics.store(c.d32, pi + P_CLAIM, (seq << 2) | CLAIM_OPEN); // publish: readers see the new generation
+  Atomics.store(c.d32, pi + P_RES, (seq & TAG_MASK) << TAG_SHIFT); // publish: page open for reserves
+}
+
+/**
+ * Count data records in [from, end) of a page whose records up to `end` are all committed.
+ * Stops early (returning what it counted) at a malformed length, so it never loops forever.
+ */
+export function countData(c: RingCore, page: number, from: number, end: number): number {
+  let n = 0;
+  let off = from;
+  while (off < end) {
+    const w0 = Atomics.load(c.d32, (page + PAGE_HDR + off) >> 2); // acquire: header published by commit
+    const len = recBytes(w0);
+    if (recState(w0) === ST_DATA) n++;
+    if (off + len > end) break;
+    off += len;
+  }
+  return n;
+}
+
+/** Bytes committed to a page (local + remote). */
+export function committedBytes(c: RingCore, page: number): number {
+  const pi = page >> 2;
+  return (Atomics.load(c.d32, pi + P_COMMIT_LOCAL) + Atomics.load(c.d32, pi + P_COMMIT_REMOTE)) | 0; // acquire: both counters
+}
+
+/** Bytes reserved in a page (the RES offset). */
+export function reservedBytes(c: RingCore, page: number): number {
+  return Atomics.load(c.d32, (page >> 2) + P_RES) & LEN_MASK; // acquire
+}
+
+/**
+ * Overwrite mode, before page `n` reuses a slot: if the reader never finished the old generation,
+ * count its events as overrun and mark it overwritten. Races the reader's consume CAS on CLAIM.
+ */
+export function retireUnread(c: RingCore, bi: number, page: number, n: number): void {
+  const pi = page >> 2;
+  const s = (n - c.params.subbufsPerCpu) & SEQ_MASK;
+  const open = (s << 2) | CLAIM_OPEN;
+  if (Atomics.load(c.d32, pi + P_CLAIM) !== open) return; // acquire: consumed (or never used): nothing lost
+  const lost = countData(c, page, 0, c.cap);
+  Atomics.add(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: before the claim, so a reader that sees the claim sees the count
+  if (Atomics.compareExchange(c.d32, pi + P_CLAIM, open, (s << 2) | CLAIM_OVERWRITTEN) !== open) {
+    Atomics.sub(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: the reader finished the page first
+  }
+}

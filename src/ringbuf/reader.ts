@@ -1,0 +1,201 @@
+// Reader side: consume/peek per CPU in order, merged read across CPUs by timestamp, in-band loss
+// records ("CPU:N [LOST M EVENTS]"). kernel/trace/ring_buffer.c: rb_buffer_peek / ring_buffer_consume,
+// trace.c: __find_next_entry. Runs in the one reader of each bank (any thread, one at a time).
+// Never returns a record whose commit is incomplete: it stops at the first empty or busy header.
+import { type RingCore, bankIdx, pageAddr } from './core.js';
+import { type LostReason, type PendingLoss, finishPage, losePage, pendingLoss, reportLoss } from './cursor.js';
+import { RingFormatError } from './decode.js';
+import {
+  ABS_FLAG, B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, LEN_MASK, OFF_MASK,
+  P_BASE_TS64, P_CLAIM, P_RES, PAGE_HDR, REC_HDR, ST_BUSY, ST_DATA, ST_DEAD, ST_EMPTY, TAG_MASK,
+  TAG_SHIFT, TYPE_SHIFT, maxPayload, recBytes, recState, seqDiff,
+} from './layout.js';
+
+/** A record as the reusable view returns it: valid until the next reader call on that CPU. */
+export class EventView {
+  kind: 'event' | 'lost' = 'event';
+  cpu = 0;
+  bank = 0;
+  /** Event timestamp (ns); for a loss record, the time it was noticed is not known, so -Infinity. */
+  tsNs = 0;
+  type = 0;
+  payloadLength = 0;
+  /** Scratch holding the payload in [0, payloadLength). */
+  readonly payload: Uint8Array;
+  lostCount = 0;
+  lostReason: LostReason = 'overrun';
+  /** @internal */ valid = false;
+  /** @internal */ nextOff = 0;
+  /** @internal */ readonly loss: PendingLoss = { reason: 'overrun', count: 0, field: 0 };
+  constructor(maxPayloadBytes: number) {
+    this.payload = new Uint8Array(maxPayloadBytes);
+  }
+}
+
+/** A record returned by copying APIs (`consume`, `peek`, `read`). */
+export type TraceRecord =
+  | { readonly kind: 'event'; readonly cpu: number; readonly tsNs: number; readonly type: number; readonly payload: Uint8Array }
+  | { readonly kind: 'lost'; readonly cpu: number; readonly count: number; readonly reason: LostReason };
+
+/** Copy a view into a standalone record. */
+export function toRecord(v: EventView): TraceRecord {
+  if (v.kind === 'lost') return { kind: 'lost', cpu: v.cpu, count: v.lostCount, reason: v.lostReason };
+  return { kind: 'event', cpu: v.cpu, tsNs: v.tsNs, type: v.type, payload: v.payload.slice(0, v.payloadLength) };
+}
+
+/** ftrace's text for a loss record. */
+export function formatLost(cpu: number, count: number): string {
+  return `CPU:${cpu} [LOST ${count} EVENTS]`;
+}
+
+/** Per-bank read cursors with a one-record look-ahead each (for peek and the merge). */
+export class RingReader {
+  readonly #c: RingCore;
+  readonly #heads: EventView[];
+  /** Per bank: a page was lost since the last overrun report, so report before the next event. */
+  readonly #lostSeen: Uint8Array;
+
+  constructor(core: RingCore) {
+    this.#c = core;
+    const n = core.params.cpus * core.banks;
+    const mp = maxPayload(core.params.subbufSize);
+    this.#heads = Array.from({ length: n }, () => new EventView(mp));
+    this.#lostSeen = new Uint8Array(n);
+  }
+
+  /** Drop any look-ahead of a bank (after a raw page read moved its cursor). */
+  invalidate(cpu: number, bank: number): void {
+    this.#heads[cpu * this.#c.banks + bank]!.valid = false;
+  }
+
+  /** The next record of (cpu, bank) without consuming it, or null if nothing complete is there. */
+  peek(cpu: number, bank: number): EventView | null {
+    const k = cpu * this.#c.banks + bank;
+    const h = this.#heads[k]!;
+    if (h.valid) return h;
+    return this.#fill(h, cpu, bank, k);
+  }
+
+  /** Consume the next record of (cpu, bank). */
+  consume(cpu: number, bank: number): EventView | null {
+    const h = this.peek(cpu, bank);
+    if (h !== null) this.advance(h);
+    return h;
+  }
+
+  /** Merge: the earliest head across CPUs (loss records first), consumed. `banks[cpu]` picks each bank. */
+  read(banks: ArrayLike<number>): EventView | null {
+    let best: EventView | null = null;
+    for (let cpu = 0; cpu < this.#c.params.cpus; cpu++) {
+      const h = this.peek(cpu, banks[cpu]!);
+      if (h === null) continue;
+      if (h.kind === 'lost') {
+        best = h;
+        break;
+      }
+      if (best === null || h.tsNs < best.tsNs) best = h;
+    }
+    if (best !== null) this.advance(best);
+    return best;
+  }
+
+  /** Move the cursor past a peeked record. */
+  advance(h: EventView): void {
+    const c = this.#c;
+    const bi = bankIdx(c, h.cpu, h.bank);
+    h.valid = false;
+    if (h.kind === 'lost') {
+      reportLoss(c, bi, h.loss);
+      return;
+    }
+    const ctl = c.ctl;
+    Atomics.store(ctl, bi + B_READ_OFF, h.nextOff); // single writer: reader
+    Atomics.store(ctl, bi + B_READ_K, ctl[bi + B_READ_K]! + 1); // single writer: reader
+    Atomics.store(ctl, bi + B_READ_EVENTS, ctl[bi + B_READ_EVENTS]! + 1); // single writer: reader
+  }
+
+  #lost(h: EventView): EventView {
+    h.kind = 'lost';
+    h.lostCount = h.loss.count;
+    h.lostReason = h.loss.reason;
+    h.tsNs = -Infinity;
+    h.payloadLength = 0;
+    h.valid = true;
+    return h;
+  }
+
+  #fill(h: EventView, cpu: number, bank: number, k: number): EventView | null {
+    const c = this.#c;
+    const { ctl, d32, u8 } = c;
+    const bi = bankIdx(c, cpu, bank);
+    h.cpu = cpu;
+    h.bank = bank;
+    if (pendingLoss(c, bi, false, h.loss)) return this.#lost(h);
+    for (;;) {
+      const s = ctl[bi + B_READ_SEQ]!; // single writer: reader (us)
+      const page = pageAddr(c, cpu, bank, s & c.nMask);
+      const pi = page >> 2;
+      const claim = Atomics.load(d32, pi + P_CLAIM); // acquire: opener stored it before RES
+      const d = seqDiff(claim >>> 2, s);
+      if (d < 0) return this.#idle(h, bi, k); // the page has not been opened yet
+      if (d > 0 || (claim & 3) === CLAIM_OVERWRITTEN) {
+        losePage(c, bi, s);
+        this.#lostSeen[k] = 1;
+        continue;
+      }
+      const r = Atomics.load(d32, pi + P_RES); // acquire: opened for this sequence?
+      if (r >>> TAG_SHIFT !== (s & TAG_MASK)) return this.#idle(h, bi, k);
+      const end = r & OFF_MASK;
+      let off = ctl[bi + B_READ_OFF]!;
+      let recheck = false;
+      while (off < end) {
+        const rec = page + PAGE_HDR + off;
+        const w0 = Atomics.load(d32, rec >> 2); // acquire: commit published the header after the payload
+        const st = recState(w0);
+        if (st === ST_EMPTY || st === ST_BUSY) return this.#idle(h, bi, k);
+        const len = recBytes(w0);
+        if (st > ST_DEAD || off + len > end) {
+          if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { recheck = true; break; } // acquire: torn by a recycle
+          throw new RingFormatError(off + PAGE_HDR, `live page cpu ${cpu} seq ${s}: record state ${st}, ${len} B at data offset ${off} of ${end}`);
+        }
+        if (st !== ST_DATA) {
+          off += len;
+          Atomics.store(ctl, bi + B_READ_OFF, off); // single writer: reader
+          continue;
+        }
+        if (this.#lostSeen[k] === 1) {
+          this.#lostSeen[k] = 0;
+          if (pendingLoss(c, bi, true, h.loss)) return this.#lost(h);
+        }
+        const abs = (w0 & ABS_FLAG) !== 0;
+        const pl = w0 & LEN_MASK;
+        const src = rec + REC_HDR + (abs ? 8 : 0);
+        h.tsNs = abs ? c.d64[(rec >> 3) + 1]! : c.d64[(page >> 3) + P_BASE_TS64]! + d32[(rec >> 2) + 1]!;
+        h.type = (w0 >>> TYPE_SHIFT) & 0xff;
+        h.payloadLength = pl;
+        if (pl <= 64) for (let i = 0; i < pl; i++) h.payload[i] = u8[src + i]!;
+        else h.payload.set(u8.subarray(src, src + pl));
+        if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { recheck = true; break; } // acquire: seqlock-style validation of the copy
+        h.kind = 'event';
+        h.nextOff = off + len;
+        h.valid = true;
+        return h;
+      }
+      if (recheck) continue; // the claim changed; the top of the loop sees the loss
+      if (end !== c.cap) return this.#idle(h, bi, k); // the tail page: more may come
+      if (!finishPage(c, bi, s, page, claim)) this.#lostSeen[k] = 1;
+    }
+  }
+
+  /** Nothing complete to read: report any loss still owed, else null. */
+  #idle(h: EventView, bi: number, k: number): EventView | null {
+    this.#lostSeen[k] = 0;
+    if (pendingLoss(this.#c, bi, true, h.loss)) return this.#lost(h);
+    return null;
+  }
+}
+
+/** @internal Used by raw page reads: the bank's claim must still be `claim` for a copy to be valid. */
+export function claimHolds(c: RingCore, page: number, claim: number): boolean {
+  return Atomics.load(c.d32, (page >> 2) + P_CLAIM) === claim; // acquire
+}

@@ -1,0 +1,59 @@
+// A reservation: the bytes one writer owns between reserve and commit (LTTng's ctx->buf_offset).
+// Created once per writer and reused, so the write path allocates nothing. Its five numbers are
+// the whole contract, so a task that migrates can hand them to another thread to commit.
+
+/** The plain, structured-clonable part of a reservation: enough for any thread to commit it. */
+export interface ReservationRef {
+  /** CPU whose buffer holds the record. */
+  readonly cpu: number;
+  /** Byte offset of the record header in the data SAB (page and bank follow from it). */
+  readonly offset: number;
+  /** Header word 0 to publish at commit (state bits are added by commit). */
+  readonly h0: number;
+  /** Header word 1 to publish at commit (the time delta, or 0 with an absolute stamp). */
+  readonly h1: number;
+}
+
+/** A live reservation with typed little-endian access to its payload bytes. */
+export class Reservation implements ReservationRef {
+  cpu = 0;
+  offset = 0;
+  h0 = 0;
+  h1 = 0;
+  /** Bank (0 live at reserve time, or 1 with a spare) the record was reserved in. */
+  bank = 0;
+  /** Byte offset of the payload in the data SAB. */
+  payloadOffset = 0;
+  /** Payload bytes the writer asked for. */
+  payloadLength = 0;
+  /** Timestamp of the record, ns on the ring's clock. */
+  tsNs = 0;
+
+  /** @internal Built by RingBuffer; `u8`/`dv` view the data SAB. */
+  constructor(readonly u8: Uint8Array, readonly dv: DataView) {}
+
+  /** Store a byte at payload offset `at`. */
+  setU8(at: number, v: number): void {
+    this.u8[this.payloadOffset + at] = v;
+  }
+  /** Store a little-endian u32 at payload offset `at`. */
+  setU32(at: number, v: number): void {
+    this.dv.setUint32(this.payloadOffset + at, v, true);
+  }
+  /** Store a little-endian i32 at payload offset `at`. */
+  setI32(at: number, v: number): void {
+    this.dv.setInt32(this.payloadOffset + at, v, true);
+  }
+  /** Store a little-endian f64 at payload offset `at`. */
+  setF64(at: number, v: number): void {
+    this.dv.setFloat64(this.payloadOffset + at, v, true);
+  }
+  /** Copy `src` into the payload at offset `at`. */
+  setBytes(at: number, src: Uint8Array): void {
+    this.u8.set(src, this.payloadOffset + at);
+  }
+  /** A plain copy for postMessage / another thread's `commit` (allocates; not for the hot path). */
+  toRef(): ReservationRef {
+    return { cpu: this.cpu, offset: this.offset, h0: this.h0, h1: this.h1 };
+  }
+}

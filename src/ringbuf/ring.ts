@@ -1,0 +1,284 @@
+// RingBuffer: the public facade over the per-CPU trace ring (kernel/trace/ring_buffer.c's
+// ring_buffer_alloc / lock_reserve / unlock_commit / consume / peek / swap_cpu).
+// Allocation (control plane) and attach (any worker) are separate steps; every method states the
+// thread it may run in. Writers never block; readers are one per (cpu, bank) at a time.
+import { threadId } from 'node:worker_threads';
+import { kerr } from '../errno.js';
+import { clockNs } from '../shm/clock.js';
+import { LayoutError } from '../shm/layout.js';
+import type { WaitResult } from '../shm/wait.js';
+import { type RingCore, bankIdx, makeCore, pageAddr } from './core.js';
+import {
+  B_READ_SEQ, B_TAIL, CLAIM_CONSUMED, P_CLAIM, P_COMMIT_LOCAL, P_RES, RING_VERSION, SEQ_MASK, TAG_MASK,
+  TAG_SHIFT, ctlLayout, dataBytes, seqDiff, validateParams, type RingCreateOptions, type RingMode, type RingParams,
+} from './layout.js';
+import { openPage } from './page.js';
+import { type ConsumePageOptions, type RawPage, consumePage } from './raw.js';
+import { EventView, RingReader, type TraceRecord, toRecord } from './reader.js';
+import { type RepairReport, repairDeadWriter } from './repair.js';
+import type { Reservation, ReservationRef } from './reservation.js';
+import { type RingCpuStats, cpuStats } from './stats.js';
+import { liveBank, swapCpu } from './swap.js';
+import { type WaitForDataOptions, waitReady, waitReadyAsync } from './watermark.js';
+import { RingWriter } from './writer.js';
+
+/** Structured-clonable descriptor of a ring: post it to a worker and `RingBuffer.attach` it there. */
+export interface RingHandle {
+  readonly kind: 'tracelab.ringbuf';
+  readonly version: number;
+  readonly params: RingParams;
+  readonly ctl: SharedArrayBuffer;
+  readonly data: SharedArrayBuffer;
+}
+
+/** Per-attachment options. */
+export interface RingAttachOptions {
+  /** Id written into busy records, named later in `repairDeadWriter`. @default worker_threads.threadId */
+  readonly writerId?: number;
+  /** The CPU this thread is the actor of: its commits there use the local counter. @default none */
+  readonly ownerCpu?: number;
+  /** Clock for reserves without a timestamp, ns, shared by all threads. @default clockNs (src/shm/clock.ts) */
+  readonly clock?: () => number;
+}
+
+/** Which of a CPU's buffers a reader means: the one writers fill, or the spare (after swapCpu). */
+export type RingWhich = 'live' | 'spare';
+
+/**
+ * Per-CPU trace ring buffer in SharedArrayBuffers with concurrent, never-blocking writers.
+ *
+ * @example
+ * const ring = RingBuffer.create({ cpus: 2, subbufSize: 4096, subbufsPerCpu: 16, mode: 'discard' });
+ * new Worker(url, { workerData: ring.handle });          // there: RingBuffer.attach(workerData)
+ * const r = ring.reserve(0, 8, 1);                         // 8 payload bytes, event type 1
+ * if (r) { r.setF64(0, 42); ring.commit(r); }
+ * for (let rec; (rec = ring.read()) !== null;) console.log(rec);
+ */
+export class RingBuffer {
+  readonly handle: RingHandle;
+  readonly #c: RingCore;
+  readonly #w: RingWriter;
+  readonly #r: RingReader;
+  readonly #clock: () => number;
+  readonly #banks: Int32Array;
+
+  private constructor(handle: RingHandle, opts: RingAttachOptions) {
+    this.handle = handle;
+    this.#c = makeCore(handle.params, handle.ctl, handle.data);
+    this.#clock = opts.clock ?? clockNs;
+    const owner = opts.ownerCpu ?? -1;
+    if (!Number.isInteger(owner) || owner < -1 || owner >= handle.params.cpus) {
+      throw kerr('EINVAL', 'attach', 'ownerCpu', `ownerCpu must be a CPU in 0..${handle.params.cpus - 1}, got ${String(owner)}`);
+    }
+    this.#w = new RingWriter(this.#c, opts.writerId ?? threadId, owner, this.#clock);
+    this.#r = new RingReader(this.#c);
+    this.#banks = new Int32Array(handle.params.cpus);
+  }
+
+  /** Allocate a ring (control plane). Throws KernelError EINVAL/E2BIG on bad sizes. */
+  static create(opts: RingCreateOptions, attach: RingAttachOptions = {}): RingBuffer {
+    const params = validateParams(opts);
+    const layout = ctlLayout(params);
+    const views = layout.allocate();
+    const ctl = views.i32;
+    const pi = layout.index.params;
+    ctl[pi] = params.cpus;
+    ctl[pi + 1] = params.subbufSize;
+    ctl[pi + 2] = params.subbufsPerCpu;
+    ctl[pi + 3] = params.mode === 'discard' ? 1 : 0;
+    ctl[pi + 4] = params.banks;
+    const handle: RingHandle = {
+      kind: 'tracelab.ringbuf', version: RING_VERSION, params, ctl: views.sab, data: new SharedArrayBuffer(dataBytes(params)),
+    };
+    const ring = new RingBuffer(handle, attach);
+    ring.#initPages();
+    return ring;
+  }
+
+  /** Attach to a ring made elsewhere (any thread). Throws KernelError EINVAL on a foreign or stale handle. */
+  static attach(handle: RingHandle, opts: RingAttachOptions = {}): RingBuffer {
+    const bad = (why: string): never => {
+      throw kerr('EINVAL', 'attach', 'ringbuf', why);
+    };
+    if (handle === null || typeof handle !== 'object' || !(handle.ctl instanceof SharedArrayBuffer) || !(handle.data instanceof SharedArrayBuffer)) {
+      bad('not a RingBuffer handle: expected { kind, version, params, ctl, data } with SharedArrayBuffers');
+    }
+    if (handle.version !== RING_VERSION) bad(`handle version ${String(handle.version)}, this build reads ${RING_VERSION}`);
+    let params: RingParams;
+    try {
+      params = validateParams(handle.params);
+    } catch {
+      return bad('handle params are invalid');
+    }
+    try {
+      const views = ctlLayout(params).attach(handle.ctl);
+      const pi = ctlLayout(params).index.params;
+      const mode: RingMode = views.i32[pi + 3] === 1 ? 'discard' : 'overwrite';
+      if (views.i32[pi] !== params.cpus || views.i32[pi + 1] !== params.subbufSize || views.i32[pi + 2] !== params.subbufsPerCpu
+        || mode !== params.mode || views.i32[pi + 4] !== params.banks) bad('handle params do not match the shared control region');
+    } catch (err) {
+      if (err instanceof LayoutError) bad(err.message);
+      throw err;
+    }
+    if (handle.data.byteLength !== dataBytes(params)) bad(`data region is ${handle.data.byteLength} B, geometry needs ${dataBytes(params)} B`);
+    return new RingBuffer({ ...handle, params }, opts);
+  }
+
+  /** Geometry of the ring. */
+  get params(): RingParams {
+    return this.handle.params;
+  }
+
+  // ── writers (any thread) ────────────────────────────────────────────────────────────────
+
+  /**
+   * Reserve `length` payload bytes of event `type` (0..255) on `cpu`. Returns the attachment's
+   * reused Reservation (or `into`), valid until commit; null when the event was dropped and counted.
+   * `tsNs` defaults to the ring clock. Throws E2BIG for a payload larger than a sub-buffer holds.
+   */
+  reserve(cpu: number, length: number, type: number, tsNs?: number, into?: Reservation): Reservation | null {
+    return this.#w.reserve(cpu, length, type, tsNs, into);
+  }
+
+  /** Commit a reservation (from any thread: the reserving one or, after a migration, another). */
+  commit(r: ReservationRef): void {
+    this.#w.commit(r);
+  }
+
+  /** A new Reservation object, for a writer that holds several reservations at once. */
+  newReservation(): Reservation {
+    return this.#w.newReservation();
+  }
+
+  /** Reserve, copy `payload`, commit. Returns false if the event was dropped. */
+  write(cpu: number, type: number, payload: Uint8Array, tsNs?: number): boolean {
+    const r = this.#w.reserve(cpu, payload.byteLength, type, tsNs);
+    if (r === null) return false;
+    r.setBytes(0, payload);
+    this.#w.commit(r);
+    return true;
+  }
+
+  // ── readers (one per cpu and bank at a time) ─────────────────────────────────────────────
+
+  /** Next record of `cpu` without consuming it (a copy). */
+  peek(cpu: number, which: RingWhich = 'live'): TraceRecord | null {
+    const v = this.#r.peek(cpu, this.#bank(cpu, which));
+    return v === null ? null : toRecord(v);
+  }
+
+  /** Consume the next record of `cpu`, in order (a copy). Loss records come in-band. */
+  consume(cpu: number, which: RingWhich = 'live'): TraceRecord | null {
+    const v = this.#r.consume(cpu, this.#bank(cpu, which));
+    return v === null ? null : toRecord(v);
+  }
+
+  /** Consume the earliest record across CPUs (merge by timestamp; loss records first). */
+  read(which: RingWhich = 'live'): TraceRecord | null {
+    const v = this.readView(which);
+    return v === null ? null : toRecord(v);
+  }
+
+  /** `peek` without copying: the view is valid until the next reader call on this CPU. */
+  peekView(cpu: number, which: RingWhich = 'live'): EventView | null {
+    return this.#r.peek(cpu, this.#bank(cpu, which));
+  }
+
+  /** `consume` without copying. */
+  consumeView(cpu: number, which: RingWhich = 'live'): EventView | null {
+    return this.#r.consume(cpu, this.#bank(cpu, which));
+  }
+
+  /** `read` without copying. */
+  readView(which: RingWhich = 'live'): EventView | null {
+    for (let cpu = 0; cpu < this.#banks.length; cpu++) this.#banks[cpu] = this.#bank(cpu, which);
+    return this.#r.read(this.#banks);
+  }
+
+  /** Consume the next whole committed page of `cpu` (trace_pipe_raw); `partial` also takes the filling page. */
+  consumePage(cpu: number, opts: ConsumePageOptions & { readonly which?: RingWhich } = {}): RawPage | null {
+    const bank = this.#bank(cpu, opts.which ?? 'live');
+    this.#r.invalidate(cpu, bank);
+    return consumePage(this.#c, cpu, bank, opts);
+  }
+
+  /** Block this worker until `cpu` has data (or the watermark's pages), the deadline, or cancel. */
+  waitForData(cpu: number, opts: WaitForDataOptions & { readonly which?: RingWhich } = {}): WaitResult {
+    this.#checkCpu(cpu, 'wait');
+    return waitReady(this.#c, cpu, opts, () => this.#ready(cpu, opts));
+  }
+
+  /** The main-thread form of `waitForData`. */
+  waitForDataAsync(cpu: number, opts: WaitForDataOptions & { readonly which?: RingWhich } = {}): Promise<WaitResult> {
+    try {
+      this.#checkCpu(cpu, 'wait');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return waitReadyAsync(this.#c, cpu, opts, () => this.#ready(cpu, opts));
+  }
+
+  // ── control plane ────────────────────────────────────────────────────────────────────────
+
+  /** per_cpu/cpuN/stats of one CPU buffer. */
+  stats(cpu: number, which: RingWhich = 'live'): RingCpuStats {
+    return cpuStats(this.#c, cpu, this.#bank(cpu, which), this.#clock());
+  }
+
+  /** Exchange `cpu`'s live buffer with its spare; returns the bank now live. Needs `spare: true`. */
+  swapCpu(cpu: number): number {
+    return swapCpu(this.#c, cpu);
+  }
+
+  /** Turn the pending reservations of a writer known to be dead into counted padding. */
+  repairDeadWriter(writerId: number): RepairReport {
+    return repairDeadWriter(this.#c, writerId, this.#clock());
+  }
+
+  #checkCpu(cpu: number, syscall: string): void {
+    if (!((cpu | 0) === cpu && cpu >= 0 && cpu < this.params.cpus)) {
+      throw kerr('EINVAL', syscall, 'cpu', `cpu must be a whole number in 0..${this.params.cpus - 1}, got ${String(cpu)}`);
+    }
+  }
+
+  #bank(cpu: number, which: RingWhich): number {
+    this.#checkCpu(cpu, 'read');
+    const live = liveBank(this.#c, cpu);
+    if (which === 'live') return live;
+    if (this.#c.banks !== 2) throw kerr('ENODEV', 'read', 'spare', 'this ring has no spare buffer: create it with { spare: true }');
+    return live ^ 1;
+  }
+
+  #ready(cpu: number, opts: WaitForDataOptions & { readonly which?: RingWhich }): boolean {
+    const bank = this.#bank(cpu, opts.which ?? 'live');
+    const wm = opts.watermarkPages ?? 0;
+    if (wm > 0) {
+      const bi = bankIdx(this.#c, cpu, bank);
+      const full = seqDiff(Atomics.load(this.#c.ctl, bi + B_TAIL), Atomics.load(this.#c.ctl, bi + B_READ_SEQ)); // stale-ok
+      if (full >= wm) return true;
+    }
+    return this.#r.peek(cpu, bank) !== null;
+  }
+
+  /** Slot 0 opens as sequence 0; every other slot looks like a consumed page of sequence slot - N. */
+  #initPages(): void {
+    const c = this.#c;
+    const n = c.params.subbufsPerCpu;
+    const now = this.#clock();
+    for (let cpu = 0; cpu < c.params.cpus; cpu++) {
+      for (let bank = 0; bank < c.banks; bank++) {
+        openPage(c, pageAddr(c, cpu, bank, 0), 0, now);
+        for (let slot = 1; slot < n; slot++) {
+          const pi = pageAddr(c, cpu, bank, slot) >> 2;
+          const s = (slot - n) & SEQ_MASK;
+          c.d32[pi + P_COMMIT_LOCAL] = c.cap;
+          c.d32[pi + P_CLAIM] = (s << 2) | CLAIM_CONSUMED;
+          c.d32[pi + P_RES] = ((s & TAG_MASK) << TAG_SHIFT) | c.cap;
+        }
+        const bi = bankIdx(c, cpu, bank);
+        c.ctl[bi + B_TAIL] = 0;
+        c.ctl[bi + B_READ_SEQ] = 0;
+      }
+    }
+  }
+}

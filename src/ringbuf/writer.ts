@@ -1,0 +1,191 @@
+// Writer side: compare-and-swap reservation, counted commits (LTTng lib_ring_buffer_reserve /
+// commit), with seed 001's split: COMMIT_LOCAL for the owning CPU actor, COMMIT_REMOTE for others.
+// Runs in any thread: CPU actors, task workers, a thread committing after a migration.
+// Contract: never blocks, never locks. A reserve either succeeds, or returns null and counts why.
+import { kerr } from '../errno.js';
+import { kick } from '../shm/wait.js';
+import { type RingCore, bankIdx, cpuIdx, pageAddr } from './core.js';
+import {
+  ABS_FLAG, B_COMMIT_OVERRUN, B_DROPPED, B_READ_SEQ, B_TAIL, C_LIVE, C_WAITERS, C_WAKE,
+  C_WATERMARK, OFF_MASK, P_BASE_TS64, P_COMMIT_LOCAL,
+  P_COMMIT_REMOTE, P_INIT_BY, P_RES, PAGE_HDR, REC_HDR, SEQ_MASK, ST_BUSY, ST_DATA, ST_PAD, ST_SHIFT,
+  TAG_MASK, TAG_SHIFT, TYPE_SHIFT, maxPayload, recBytes, recState, seqDiff,
+} from './layout.js';
+import { committedBytes, openPage, retireUnread } from './page.js';
+import { Reservation, type ReservationRef } from './reservation.js';
+
+/*
+ * Why a bounded spin, and what it costs: between winning the tail CAS and publishing the new
+ * page's RES word, the advancing writer zeroes the page (~100 ns for 4 KiB). A writer that sees
+ * the new tail before the page is published retries; if the advancer is descheduled for longer
+ * than SPIN_LIMIT retries (~100 µs), the event is dropped and counted under `dropped` rather
+ * than waiting on another thread. If the advancer dies there, repairDeadWriter() opens the page.
+ */
+const SPIN_LIMIT = 1 << 14;
+
+const ADV_OK = 0;
+const ADV_FULL = 1;
+const ADV_COMMIT_OVERRUN = 2;
+const ADV_RACED = 3;
+
+/** Reserve/commit engine bound to one attachment (one writer id, optionally one owned CPU). */
+export class RingWriter {
+  readonly #c: RingCore;
+  readonly #writerId: number;
+  readonly #ownerCpu: number;
+  readonly #clock: () => number;
+  readonly #scratch: Reservation;
+  readonly #maxPayload: number;
+  readonly #pageMask: number;
+
+  constructor(core: RingCore, writerId: number, ownerCpu: number, clock: () => number) {
+    this.#c = core;
+    this.#writerId = writerId | 0;
+    this.#ownerCpu = ownerCpu;
+    this.#clock = clock;
+    this.#scratch = this.newReservation();
+    this.#maxPayload = maxPayload(core.params.subbufSize);
+    this.#pageMask = ~(core.params.subbufSize - 1);
+  }
+
+  /** A fresh reservation object to pass as `into` when one writer holds several at once. */
+  newReservation(): Reservation {
+    const sab = this.#c.u8.buffer as SharedArrayBuffer;
+    return new Reservation(this.#c.u8, new DataView(sab));
+  }
+
+  /** Reserve `payloadBytes` on `cpu`'s live buffer; null when the event was dropped (and counted). */
+  reserve(cpu: number, payloadBytes: number, type: number, tsNs?: number, into?: Reservation): Reservation | null {
+    const c = this.#c;
+    if (!((cpu | 0) === cpu && cpu >= 0 && cpu < c.params.cpus)) {
+      throw kerr('EINVAL', 'reserve', 'cpu', `cpu must be a whole number in 0..${c.params.cpus - 1}, got ${String(cpu)}`);
+    }
+    if (!((payloadBytes | 0) === payloadBytes && payloadBytes >= 0)) {
+      throw kerr('EINVAL', 'reserve', 'length', `length must be a whole number of bytes ≥ 0, got ${String(payloadBytes)}`);
+    }
+    if (payloadBytes > this.#maxPayload) {
+      throw kerr('E2BIG', 'reserve', 'length', `payload of ${payloadBytes} B exceeds ${this.#maxPayload} B, the most a ${c.params.subbufSize} B sub-buffer holds`);
+    }
+    if ((type & 0xff) !== type) throw kerr('EINVAL', 'reserve', 'type', `type must be a whole number in 0..255, got ${String(type)}`);
+    const ts = tsNs === undefined ? this.#clock() : tsNs;
+    const bank = c.banks === 1 ? 0 : Atomics.load(c.ctl, cpuIdx(c, cpu) + C_LIVE); // stale-ok: a racing swap lands this record in the old bank, which is the contract
+    const bi = bankIdx(c, cpu, bank);
+    const d32 = c.d32;
+    const cap = c.cap;
+    for (let spins = 0; ; spins++) {
+      const t = Atomics.load(c.ctl, bi + B_TAIL); // acquire: the advancer published the page before... see RES check
+      const page = pageAddr(c, cpu, bank, t & c.nMask);
+      const resIdx = (page >> 2) + P_RES;
+      const r = Atomics.load(d32, resIdx); // acquire: RES is stored last when a page opens
+      if (r >>> TAG_SHIFT !== (t & TAG_MASK)) {
+        // The page for `t` is still being opened by the writer that advanced the tail.
+        if (spins < SPIN_LIMIT) continue;
+        Atomics.add(c.ctl, bi + B_DROPPED, 1); // RMW only
+        return null;
+      }
+      const off = r & OFF_MASK;
+      const delta = ts - c.d64[(page >> 3) + P_BASE_TS64]; // plain: published by the RES load above
+      const abs = (delta | 0) !== delta;
+      const len = (REC_HDR + (abs ? 8 : 0) + payloadBytes + 7) & ~7;
+      if (off + len <= cap) {
+        if (Atomics.compareExchange(d32, resIdx, r, r + len) !== r) continue; // RMW only: lost the race, retry
+        // No call and no loop edge between the CAS and these stores (see repair.ts for why that matters).
+        const rec = page + PAGE_HDR + off;
+        const h0 = payloadBytes | (type << TYPE_SHIFT) | (abs ? ABS_FLAG : 0);
+        d32[rec >> 2] = h0 | (ST_BUSY << ST_SHIFT); // plain: a reader sees 0 or busy, both mean "stop here"
+        d32[(rec >> 2) + 1] = this.#writerId; // plain: read only by repair after this writer died
+        if (abs) c.d64[(rec >> 3) + 1] = ts;
+        const res = into ?? this.#scratch;
+        res.cpu = cpu;
+        res.bank = bank;
+        res.offset = rec;
+        res.h0 = h0;
+        res.h1 = abs ? 0 : delta;
+        res.payloadOffset = rec + REC_HDR + (abs ? 8 : 0);
+        res.payloadLength = payloadBytes;
+        res.tsNs = ts;
+        return res;
+      }
+      if (off < cap) {
+        // Close the page: claim the tail space, then fill it with one committed padding record.
+        if (Atomics.compareExchange(d32, resIdx, r, (r & ~OFF_MASK) | cap) !== r) continue; // RMW only
+        const rec = page + PAGE_HDR + off;
+        d32[(rec >> 2) + 1] = 0;
+        Atomics.store(d32, rec >> 2, (cap - off - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
+        this.#addCommit(cpu, page, cap - off);
+      }
+      const adv = this.#advance(cpu, bank, bi, t, ts);
+      if (adv === ADV_FULL) {
+        Atomics.add(c.ctl, bi + B_DROPPED, 1); // RMW only
+        return null;
+      }
+      if (adv === ADV_COMMIT_OVERRUN) {
+        Atomics.add(c.ctl, bi + B_COMMIT_OVERRUN, 1); // RMW only
+        return null;
+      }
+    }
+  }
+
+  /** Publish a reservation from any thread; local counter if this attachment owns its CPU. */
+  commit(r: ReservationRef): void {
+    const d32 = this.#c.d32;
+    const hi = r.offset >> 2;
+    const w0 = d32[hi]!;
+    if (recState(w0) !== ST_BUSY || (w0 & ~(7 << ST_SHIFT)) !== r.h0) {
+      throw kerr('EINVAL', 'commit', undefined, `no pending reservation at offset ${r.offset} (committed twice, or repaired after its writer was declared dead)`);
+    }
+    d32[hi + 1] = r.h1; // plain: published by the header store below
+    Atomics.store(d32, hi, r.h0 | (ST_DATA << ST_SHIFT)); // publish: payload and W1 before the committed header
+    this.#addCommit(r.cpu, r.offset & this.#pageMask, recBytes(r.h0));
+  }
+
+  /** Count committed bytes on a page, then wake a waiting reader if one asked. */
+  #addCommit(cpu: number, page: number, bytes: number): void {
+    const c = this.#c;
+    const pi = page >> 2;
+    if (cpu === this.#ownerCpu) {
+      Atomics.store(c.d32, pi + P_COMMIT_LOCAL, c.d32[pi + P_COMMIT_LOCAL]! + bytes); // single writer: the CPU's own actor
+    } else {
+      Atomics.add(c.d32, pi + P_COMMIT_REMOTE, bytes); // RMW only
+    }
+    const ci = cpuIdx(c, cpu);
+    if (Atomics.load(c.ctl, ci + C_WAITERS) !== 0) this.#wake(cpu, ci); // acquire: Dekker with the reader's WAITERS add
+  }
+
+  /** Kick the CPU's wake word when the waiting reader's watermark is met. */
+  #wake(cpu: number, ci: number): void {
+    const c = this.#c;
+    const wm = Atomics.load(c.ctl, ci + C_WATERMARK); // acquire: set by the reader before WAITERS
+    if (wm > 0) {
+      const bank = c.banks === 1 ? 0 : Atomics.load(c.ctl, ci + C_LIVE); // stale-ok: a swap kicks too
+      const bi = bankIdx(c, cpu, bank);
+      const full = seqDiff(Atomics.load(c.ctl, bi + B_TAIL), Atomics.load(c.ctl, bi + B_READ_SEQ)); // stale-ok: late by one page at most
+      if (full < wm) return;
+    }
+    kick(c.ctl, ci + C_WAKE);
+  }
+
+  /** Move the tail from `t` to `t + 1`, recycling the page there; ADV_* says what happened. */
+  #advance(cpu: number, bank: number, bi: number, t: number, ts: number): number {
+    const c = this.#c;
+    const n = (t + 1) & SEQ_MASK;
+    const page = pageAddr(c, cpu, bank, n & c.nMask);
+    const pi = page >> 2;
+    const stillT = (): boolean => Atomics.load(c.ctl, bi + B_TAIL) === t; // acquire
+    // The page's previous generation must be fully committed before anyone may reuse it.
+    if (committedBytes(c, page) !== (Atomics.load(c.d32, pi + P_RES) & OFF_MASK)) {
+      return stillT() ? ADV_COMMIT_OVERRUN : ADV_RACED;
+    }
+    if (c.discard) {
+      const rs = Atomics.load(c.ctl, bi + B_READ_SEQ); // stale-ok: late means we drop, never overwrite
+      if (seqDiff(n, rs) >= c.params.subbufsPerCpu) return stillT() ? ADV_FULL : ADV_RACED;
+    }
+    if (Atomics.compareExchange(c.ctl, bi + B_TAIL, t, n) !== t) return ADV_RACED; // RMW only: one advancer per page
+    c.d32[pi + P_INIT_BY] = this.#writerId; // single writer: the advancer; read by repair
+    if (!c.discard) retireUnread(c, bi, page, n);
+    openPage(c, page, n, ts);
+    const ci = cpuIdx(c, cpu);
+    if (Atomics.load(c.ctl, ci + C_WAITERS) !== 0) this.#wake(cpu, ci); // acquire: Dekker with the reader
+    return ADV_OK;
+  }
+}
