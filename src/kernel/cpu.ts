@@ -10,7 +10,10 @@ import { writeBegin, writeEnd } from '../shm/seqcount.js';
 import { CPU, CpuState, Ipi, type KernelShm } from './layout.js';
 import { TimerQueue, type HrTimer } from './hrtimer.js';
 import { KThreadQueue } from './kthread.js';
-import { answerPings, sendPing } from './ipi.js';
+import { answerPings, cpuOnline, sendPing } from './ipi.js';
+
+/** How often a CPU waiting for a PONG checks that its target is still alive. */
+const PING_RECHECK_NS = 100e6;
 import { serveSyscalls } from './syscalls.js';
 import type { TaskShm } from './task-layout.js';
 import type { CpuReply, CpuRequest } from '../lab/protocol.js';
@@ -85,11 +88,17 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
           const t0 = clockNs();
           sendPing(k, cpu.id, msg.target);
           for (;;) {
-            if (sleep(i32, base + CPU.PENDING, undefined, cancel) === 'cancelled') return;
+            // A target that died never answers: give up once it is no longer online.
+            const res = sleep(i32, base + CPU.PENDING, clockNs() + PING_RECHECK_NS, cancel);
+            if (res === 'cancelled') return;
             const bits = take(i32, base + CPU.PENDING);
             if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id); // two CPUs may ping each other
             carry |= bits & ~(Ipi.PONG | Ipi.PING);
             if ((bits & Ipi.PONG) !== 0) break;
+            if (!cpuOnline(k, msg.target)) {
+              cpu.post({ type: 'ipi.pingpong.done', id: msg.id, rttNs, error: `cpu${msg.target} is not online` });
+              return;
+            }
           }
           rttNs.push(clockNs() - t0);
         }

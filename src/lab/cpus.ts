@@ -33,7 +33,7 @@ export interface CpuFault {
   readonly atNs: number;
 }
 
-type Pending = { resolve: (r: CpuReply) => void; reject: (e: Error) => void };
+type Pending = { cpu: number; resolve: (r: CpuReply) => void; reject: (e: Error) => void };
 
 const STATE_NAMES = ['offline', 'online', 'crashed', 'stopped'] as const;
 
@@ -107,6 +107,7 @@ export class CpuSet {
         reject(kerr('ETIMEDOUT', 'cpu request', `cpu${cpu}`, `no reply within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, {
+        cpu,
         resolve: (r) => (clearTimeout(timer), resolve(r as R)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
@@ -174,6 +175,11 @@ export class CpuSet {
     Atomics.store(this.#k.i32, this.#k.cpuBase(cpu) + CPU.STATE, CpuState.CRASHED); // the actor is gone: we own the word now
     const f: CpuFault = { cpu, message: err instanceof Error ? err.message : String(err), atNs: clockNs() };
     this.#faults.push(f);
+    for (const [id, p] of this.#pending) {
+      if (p.cpu !== cpu) continue;
+      this.#pending.delete(id); // only the work in flight on the dead CPU fails
+      p.reject(kerr('EIO', 'cpu request', `cpu${cpu}`, `the CPU actor crashed: ${f.message}`));
+    }
     this.#onFault(f);
   }
 }

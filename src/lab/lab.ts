@@ -181,7 +181,9 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#alive('ipi');
     if (from === to) throw kerr('EINVAL', 'ipi', `cpu${from}`, 'a CPU cannot ping itself; pick two different CPUs');
     if (!Number.isInteger(to) || to < 0 || to >= this.cpus) throw kerr('EINVAL', 'ipi', `cpu${to}`, `cpu must be 0..${this.cpus - 1}`);
+    if (this.#cpuSet.stats(to).state !== 'online') throw kerr('EIO', 'ipi', `cpu${to}`, 'the target CPU is not online');
     const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'ipi.pingpong.done' }>>(from, (id) => ({ type: 'ipi.pingpong', id, target: to, rounds }));
+    if (r.error !== undefined) throw kerr('EIO', 'ipi', `cpu${to}`, r.error);
     return [...r.rttNs];
   }
 

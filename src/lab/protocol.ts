@@ -29,7 +29,7 @@ export type CpuRequest =
 export type CpuReply =
   | { readonly type: 'cpu.online'; readonly cpu: number }
   | { readonly type: 'timers.fired'; readonly id: number; readonly fired: ReadonlyArray<{ deadlineNs: number; firedNs: number }> }
-  | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[] }
+  | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[]; readonly error?: string }
   | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number };
 
 /** Payload of a user task's worker. */

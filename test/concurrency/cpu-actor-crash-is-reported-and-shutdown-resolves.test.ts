@@ -14,6 +14,7 @@ describe('CPU actor faults', () => {
     expect(lab.faults).toHaveLength(1);
     expect(lab.cpuStats()[1]!.state).toBe('crashed');
     await expect(lab.ipiRoundTrip(1, 0)).rejects.toMatchObject({ code: 'EIO' });
+    await expect(lab.ipiRoundTrip(0, 1)).rejects.toMatchObject({ code: 'EIO' });
     expect(await lab.ipiRoundTrip(0, 2, 2)).toHaveLength(2);
     await within(15_000, 'shutdown after crash', lab.shutdown());
     expect(lab.workers).toEqual({ cpu: 0, task: 0 });

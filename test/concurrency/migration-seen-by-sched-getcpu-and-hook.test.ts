@@ -11,7 +11,7 @@ describe('migration', () => {
     lab.on('sched_migrate_task', (ev) => seen.push(ev));
     const t = await lab.spawn(fixture('task-affinity'), { affinity: [0], arg: { cpu: 3 } });
     expect(await t.exited).toEqual({ code: 3 });
-    expect(seen).toEqual([{ pid: t.pid, comm: 'task-affinity', origCpu: 0, destCpu: 3 }]);
+    expect(seen).toEqual([{ pid: t.pid, comm: 'affinity', origCpu: 0, destCpu: 3 }]);
   });
 
   it('an injected migration from the control plane is seen by the running task', async () => {
@@ -22,7 +22,7 @@ describe('migration', () => {
     const from = lab.cpuOf(t.pid);
     await lab.migrate(t.pid, 1 - from);
     expect(lab.cpuOf(t.pid)).toBe(1 - from);
-    expect(seen).toEqual([{ pid: t.pid, comm: 'task-sleeper', origCpu: from, destCpu: 1 - from }]);
+    expect(seen).toEqual([{ pid: t.pid, comm: 'sleeper', origCpu: from, destCpu: 1 - from }]);
     await expect(lab.setAffinity(t.pid, [])).rejects.toMatchObject({ code: 'EINVAL' });
     await expect(lab.setAffinity(t.pid, [9])).rejects.toMatchObject({ code: 'EINVAL' });
     await lab.setAffinity(t.pid, [from]);

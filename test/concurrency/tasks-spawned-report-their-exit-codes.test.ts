@@ -20,7 +20,7 @@ describe('user tasks', () => {
     const t = await lab.spawn(fixture('task-throws'));
     expect(await t.exited).toEqual({ code: 1 });
     expect(t.error).toMatch(/fixture failure: deliberately thrown/);
-    expect(t.error).toMatch(/task-throws\.js/);
+    expect(t.error).toMatch(/programs\/throws\.js/);
   });
 
   it('the control-plane syscalls work from a task: tracefs, errors, clone, waitpid, exec', async () => {

@@ -3,9 +3,9 @@
 import { afterEach, expect } from 'vitest';
 import { Lab, type LabOptions } from '../../src/index.js';
 
-/** URL of a built test program under dist/test/fixtures. */
+/** URL of a built task program (the self-test programs in dist/src/selftest/programs). */
 export function fixture(name: string): URL {
-  return new URL(`../../dist/test/fixtures/${name}.js`, import.meta.url);
+  return new URL(`../../dist/src/selftest/programs/${name.replace(/^task-/, '')}.js`, import.meta.url);
 }
 
 /** Reject when `p` does not settle within `ms` (a test bound, not a speed claim). */

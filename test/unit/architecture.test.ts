@@ -43,7 +43,9 @@ const RULES: Record<string, Rule> = {
   'src/lab': { values: ['machines', 'src/kernel', 'src/tracefs', 'src/tracers', ...SHARED] },
   // STYLE.md: cli → report, lab. Also errno (exit code 1 on a KernelError) and the tracefs
   // parsers, which the CLI shares for option values (cpu lists, durations).
-  'src/cli': { values: ['src/report', 'src/lab', 'src/errno', 'src/tracefs/parse.ts'] },
+  'src/cli': { values: ['src/report', 'src/lab', 'src/selftest', 'src/errno', 'src/tracefs/parse.ts'] },
+  // kselftest-style scenarios and the task programs they run: drive a Lab, print through src/report.
+  'src/selftest': { values: ['src/lab', 'src/report', 'src/errno', 'src/shm', 'src/ringbuf', 'src/uintr', 'src/perf'], types: 'src' },
   'src/report': { values: [], types: 'src' },
   'src/index': { values: ALL_LIBRARY },
   machines: { values: [], types: 'src', packages: /^xstate(\/|$)/ },

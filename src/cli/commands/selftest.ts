@@ -1,0 +1,21 @@
+// `tracelab selftest`: run every registered scenario against a fresh lab and print KTAP.
+import type { Command } from 'commander';
+import { runSuites, suites } from '../../selftest/index.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+
+/** Register the selftest command. */
+export function registerSelftest(program: Command): void {
+  program
+    .command('selftest')
+    .description('run the built-in self-tests and print KTAP version 1 (exit 0 only if all pass)')
+    .option('-f, --filter <text>', 'only tests whose suite/name contains <text>')
+    .option('--timeout <seconds>', 'per-test timeout (default: each test\'s own, 45 s for most)')
+    .action(async (opts: { filter?: string; timeout?: string }) => {
+      const timeoutS = opts.timeout === undefined ? undefined : parseUnsigned(opts.timeout, { min: 1, max: 3600 }, { syscall: 'option', path: '--timeout' });
+      const totals = await runSuites(suites, (line) => process.stdout.write(`${line}\n`), {
+        ...(opts.filter === undefined ? {} : { filter: opts.filter }),
+        ...(timeoutS === undefined ? {} : { timeoutS }),
+      });
+      process.exitCode = totals.fail + totals.error === 0 ? 0 : 1;
+    });
+}

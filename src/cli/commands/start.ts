@@ -1,0 +1,35 @@
+// `tracelab start` (what `npm start` runs): boot a lab, run a few tasks and IPIs, print per-CPU status.
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { Lab } from '../../lab/lab.js';
+import { program as selftestProgram } from '../../selftest/runner.js';
+import { renderCpuTable } from '../../report/status.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+
+/** Register the start command. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('boot a lab, run a few tasks on every CPU, and print the per-CPU status table')
+    .option('--sim-cpus <n>', 'simulated CPUs (default: the number of cores, at least 2)')
+    .action(async (opts: { simCpus?: string }) => {
+      const cpus = opts.simCpus === undefined ? Math.max(2, availableParallelism()) : parseUnsigned(opts.simCpus, { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
+      const lab = await Lab.boot({ cpus });
+      try {
+        const t0 = lab.now();
+        const tasks = await Promise.all(Array.from({ length: cpus * 2 }, (_, i) => lab.spawn(selftestProgram('yielder'), { affinity: [i % cpus], arg: { loops: 100, sleepUs: 1000 } })));
+        const rtts: number[] = [];
+        for (let c = 0; c < cpus; c++) rtts.push(...(await lab.ipiRoundTrip(c, (c + 1) % cpus, 20)));
+        const exits = await Promise.all(tasks.map((t) => t.exited));
+        const failed = exits.filter((st) => !('code' in st) || st.code !== 0).length;
+        for (let c = 0; c < cpus; c++) lab.ipi(c, 'resched'); // every CPU publishes fresh stats
+        await new Promise((r) => setTimeout(r, 20));
+        rtts.sort((a, b) => a - b);
+        console.log(renderCpuTable(lab.cpuStats(), lab.now() - t0));
+        console.log(`# ${tasks.length} tasks ran (${failed} failed); CPU→CPU IPI round trip p50 ${(rtts[rtts.length >> 1]! / 1e3).toFixed(1)} us over ${rtts.length}`);
+        if (failed > 0) process.exitCode = 1;
+      } finally {
+        await lab.shutdown();
+      }
+    });
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The tracelab command line: parse with commander, run a subcommand against a Lab, report.
+// Exit codes as rtla: 0 ran, 1 error, 2 "stop tracing" was hit. Errors print one line, no stack.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { KernelError } from '../errno.js';
+import { registerSelftest } from './commands/selftest.js';
+import { registerStart } from './commands/start.js';
+
+function version(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      /* try the next layout (dist/src/cli or src/cli) */
+    }
+  }
+  return 'unknown';
+}
+
+/** Build the program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('tracelab')
+    .description('Linux tracing and low-latency machinery (timerlat, trace ring buffers, user interrupts, perf sigtrap) on real Node.js worker threads')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  registerStart(program);
+  registerSelftest(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 1; // --help / --version exit 0; usage errors 1
+      return;
+    }
+    if (e instanceof KernelError || (e instanceof Error && 'code' in e)) {
+      process.stderr.write(`tracelab: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`tracelab: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,7 @@
+// Every registered self-test suite, in the order `tracelab selftest` runs them.
+import { labSuite } from './lab-scenarios.js';
+import type { Suite } from './runner.js';
+
+/** All suites. Later capabilities append theirs here. */
+export const suites: readonly Suite[] = [labSuite];
+export { runSuites, type Scenario, type Suite, type RunOptions, type ScenarioContext } from './runner.js';
