@@ -106,7 +106,7 @@ export class RingBuffer {
     if (handle.version !== RING_VERSION) bad(`handle version ${String(handle.version)}, this build reads ${RING_VERSION}`);
     let params: RingParams;
     try {
-      params = validateParams(handle.params);
+      params = validateParams({ ...handle.params, spare: handle.params.banks === 2 });
     } catch {
       return bad('handle params are invalid');
     }
