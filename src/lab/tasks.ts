@@ -70,6 +70,8 @@ export interface TaskHooks {
 }
 
 const FIRST_PID = 1000;
+/** Ended tasks kept for waitpid() and lookups, oldest dropped first (bounds control-plane memory). */
+const ZOMBIES_KEPT = 1024;
 
 /** The user tasks of one lab. */
 export class TaskSet {
@@ -80,6 +82,7 @@ export class TaskSet {
   readonly #hooks: TaskHooks;
   readonly #live = new Map<number, TaskRecord>();
   readonly #all = new Map<number, TaskRecord>();
+  readonly #zombies: number[] = [];
   #nextPid = FIRST_PID;
   #closed = false;
 
@@ -240,6 +243,8 @@ export class TaskSet {
     r.port.close();
     r.actor.stop();
     this.#live.delete(r.pid);
+    this.#zombies.push(r.pid);
+    if (this.#zombies.length > ZOMBIES_KEPT) this.#all.delete(this.#zombies.shift()!);
     this.#hooks.onExit(r, status);
     r.resolveExit(status);
   }
