@@ -252,12 +252,9 @@ export class RingBuffer {
   #ready(cpu: number, opts: WaitForDataOptions & { readonly which?: RingWhich }): boolean {
     const bank = this.#bank(cpu, opts.which ?? 'live');
     const wm = opts.watermarkPages ?? 0;
-    if (wm > 0) {
-      const bi = bankIdx(this.#c, cpu, bank);
-      const full = seqDiff(Atomics.load(this.#c.ctl, bi + B_TAIL), Atomics.load(this.#c.ctl, bi + B_READ_SEQ)); // stale-ok
-      if (full >= wm) return true;
-    }
-    return this.#r.peek(cpu, bank) !== null;
+    if (wm === 0) return this.#r.peek(cpu, bank) !== null;
+    const bi = bankIdx(this.#c, cpu, bank);
+    return seqDiff(Atomics.load(this.#c.ctl, bi + B_TAIL), Atomics.load(this.#c.ctl, bi + B_READ_SEQ)) >= wm; // stale-ok: whole pages behind the tail
   }
 
   /** Slot 0 opens as sequence 0; every other slot looks like a consumed page of sequence slot - N. */
