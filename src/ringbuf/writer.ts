@@ -84,8 +84,9 @@ export class RingWriter {
         return null;
       }
       const off = r & OFF_MASK;
-      const delta = ts - c.d64[(page >> 3) + P_BASE_TS64]; // plain: published by the RES load above
-      const abs = (delta | 0) !== delta;
+      const base = c.d64[(page >> 3) + P_BASE_TS64]!; // plain: published by the RES load above
+      const delta = ts - base;
+      const abs = (delta | 0) !== delta || base + delta !== ts; // the delta must fit an i32 and round-trip exactly
       const len = (REC_HDR + (abs ? 8 : 0) + payloadBytes + 7) & ~7;
       if (off + len <= cap) {
         if (Atomics.compareExchange(d32, resIdx, r, r + len) !== r) continue; // RMW only: lost the race, retry
