@@ -145,7 +145,10 @@ export class RingWriter {
     const c = this.#c;
     const pi = page >> 2;
     if (cpu === this.#ownerCpu) {
-      Atomics.store(c.d32, pi + P_COMMIT_LOCAL, c.d32[pi + P_COMMIT_LOCAL]! + bytes); // single writer: the CPU's own actor
+      // single writer (the CPU's own actor), plain: the record's header store above already published the record;
+      // stale-ok: another thread may see the count late, which only reads as "commit in flight" (a counted
+      // commit overrun), never as complete too early. The count only grows within a page's generation.
+      c.d32[pi + P_COMMIT_LOCAL] = c.d32[pi + P_COMMIT_LOCAL]! + bytes;
     } else {
       Atomics.add(c.d32, pi + P_COMMIT_REMOTE, bytes); // RMW only
     }

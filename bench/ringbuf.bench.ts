@@ -1,0 +1,221 @@
+// Ring buffer benchmarks (issue 3): ratios against baselines measured in the same run.
+//  1. one writer's reserve+commit, 16 B and 64 B, vs a raw SAB ring that Atomics.stores its index (target ≤ 1.5×)
+//  2. remote commit vs local commit (target ≤ 2×)
+//  3. writer→reader across two workers, 16 B: vs ringbuf.js (≥ 3× with writer stamps, ≥ 1.5× with a clock read
+//     per event), and vs postMessage per event and per batch of 1024 (report)
+// Run: node dist/bench/ringbuf.bench.js   (BENCH_QUICK=1 shortens it). This file is also its own worker entry.
+import { type MessagePort, MessageChannel, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { RingBuffer as RingbufJs } from 'ringbuf.js';
+import { RingBuffer, type RingHandle } from '../src/ringbuf/index.js';
+import { clockNs } from '../src/shm/clock.js';
+import { type PathStats, printRatios, statsOf, statsOfSamples } from './lib/ratio.js';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const BATCH = 1024; // events per tinybench iteration, so per-call overhead is the same for every path
+const XFER = QUICK ? 500_000 : 2_000_000; // events per cross-worker trial
+const XFER_PM = QUICK ? 50_000 : 200_000; // postMessage per event is slow: fewer events
+const TRIALS = QUICK ? 3 : 7;
+
+// ── worker roles ─────────────────────────────────────────────────────────────────────────────
+type Role =
+  | { role: 'ring-writer' | 'ring-reader'; handle: RingHandle; go: SharedArrayBuffer; n: number; clock: boolean }
+  | { role: 'rbjs-writer' | 'rbjs-reader'; sab: SharedArrayBuffer; go: SharedArrayBuffer; n: number }
+  | { role: 'pm-writer' | 'pm-reader'; port: MessagePort; go: SharedArrayBuffer; n: number; batch: number };
+
+function waitGo(go: Int32Array): number {
+  parentPort!.postMessage('ready');
+  Atomics.wait(go, 0, 0); // bench-only barrier (src/shm/wait.ts is for library code); the main thread releases it
+  return clockNs();
+}
+
+function runWorker(d: Role): void {
+  const go = new Int32Array(d.go);
+  if (d.role === 'ring-writer') {
+    const ring = RingBuffer.attach(d.handle, { ownerCpu: 0 });
+    waitGo(go);
+    for (let i = 0; i < d.n;) {
+      const r = d.clock ? ring.reserve(0, 16, 1) : ring.reserve(0, 16, 1, i);
+      if (r === null) continue; // discard mode: full, the reader catches up
+      r.setU32(0, i);
+      r.setU32(4, i);
+      r.setU32(8, i);
+      r.setU32(12, i);
+      ring.commit(r);
+      i++;
+    }
+    parentPort!.postMessage(0);
+  } else if (d.role === 'ring-reader') {
+    const ring = RingBuffer.attach(d.handle);
+    const t0 = waitGo(go);
+    let sum = 0;
+    for (let got = 0; got < d.n;) {
+      const v = ring.consumeView(0);
+      if (v === null || v.kind !== 'event') continue;
+      sum += v.payload[0]!;
+      got++;
+    }
+    parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
+  } else if (d.role === 'rbjs-writer') {
+    const rb = new RingbufJs(d.sab, Uint8Array);
+    const ev = new Uint8Array(16);
+    const dv = new DataView(ev.buffer);
+    waitGo(go);
+    for (let i = 0; i < d.n;) {
+      if (rb.available_write() < 16) continue;
+      dv.setUint32(0, i, true);
+      dv.setUint32(4, i, true);
+      dv.setUint32(8, i, true);
+      dv.setUint32(12, i, true);
+      rb.push(ev, 16);
+      i++;
+    }
+    parentPort!.postMessage(0);
+  } else if (d.role === 'rbjs-reader') {
+    const rb = new RingbufJs(d.sab, Uint8Array);
+    const ev = new Uint8Array(16);
+    const t0 = waitGo(go);
+    let sum = 0;
+    for (let got = 0; got < d.n;) {
+      if (rb.available_read() < 16) continue;
+      rb.pop(ev, 16);
+      sum += ev[0]!;
+      got++;
+    }
+    parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
+  } else if (d.role === 'pm-writer') {
+    waitGo(go);
+    if (d.batch === 1) {
+      for (let i = 0; i < d.n; i++) {
+        const ev = new Uint8Array(16);
+        new DataView(ev.buffer).setUint32(0, i, true);
+        d.port.postMessage(ev);
+      }
+    } else {
+      for (let i = 0; i < d.n; i += d.batch) {
+        const buf = new Uint8Array(16 * d.batch);
+        new DataView(buf.buffer).setUint32(0, i, true);
+        d.port.postMessage(buf);
+      }
+    }
+    parentPort!.postMessage(0);
+  } else if (d.role === 'pm-reader') {
+    const t0 = waitGo(go);
+    let got = 0;
+    d.port.on('message', (m: Uint8Array) => {
+      got += m.byteLength / 16;
+      if (got >= d.n) {
+        parentPort!.postMessage((clockNs() - t0) / d.n);
+        d.port.close();
+      }
+    });
+  }
+}
+
+// ── main thread ──────────────────────────────────────────────────────────────────────────────
+const SELF = new URL(import.meta.url);
+
+async function pair(a: Role, b: Role, transfer: MessagePort[] = []): Promise<number> {
+  const ws = [a, b].map((d) => new Worker(SELF, { workerData: d, transferList: d.role === 'pm-writer' || d.role === 'pm-reader' ? [d.port] : transfer }));
+  const ready = ws.map((w) => new Promise((r) => w.once('message', r)));
+  await Promise.all(ready);
+  const done = ws.map((w) => new Promise<number>((r) => w.once('message', r)));
+  const go = new Int32Array(a.go);
+  Atomics.store(go, 0, 1);
+  Atomics.notify(go, 0);
+  const [, perEventNs] = await Promise.all(done);
+  await Promise.all(ws.map((w) => w.terminate()));
+  return perEventNs!;
+}
+
+async function trials(name: string, make: () => [Role, Role]): Promise<PathStats> {
+  const out: number[] = [];
+  await pair(...make()); // warm-up trial, discarded
+  for (let i = 0; i < TRIALS; i++) out.push(await pair(...make()));
+  return statsOfSamples(name, out);
+}
+
+function singleThread(): Bench {
+  const bench = new Bench({ time: QUICK ? 300 : 1000, warmupTime: 200 });
+  const raw = new Int32Array(new SharedArrayBuffer(4 + 64 * 1024));
+  const rawSlots = (raw.length - 1) >> 2;
+  let rawIdx = 0;
+  const rawRing = (words: number) => (): void => {
+    for (let i = 0; i < BATCH; i++) {
+      let at = 1 + (rawIdx % rawSlots) * 4;
+      if (at + words > raw.length) at = 1;
+      for (let w = 0; w < words; w++) raw[at + w] = i;
+      rawIdx += words >> 2 || 1;
+      Atomics.store(raw, 0, rawIdx); // publish: the index, once per event
+    }
+  };
+  const local = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 16, mode: 'overwrite' }, { ownerCpu: 0 });
+  const remote = RingBuffer.attach(local.handle, { ownerCpu: -1 });
+  let ts = 0;
+  const ours = (ring: RingBuffer, bytes: number, clock: boolean) => (): void => {
+    for (let i = 0; i < BATCH; i++) {
+      const r = clock ? ring.reserve(0, bytes, 1) : ring.reserve(0, bytes, 1, ts++);
+      if (r === null) continue;
+      for (let w = 0; w < bytes; w += 4) r.setU32(w, i);
+      ring.commit(r);
+    }
+  };
+  bench.add('raw SAB ring 16 B', rawRing(4));
+  bench.add('raw SAB ring 64 B', rawRing(16));
+  bench.add('reserve+commit 16 B', ours(local, 16, false));
+  bench.add('reserve+commit 64 B', ours(local, 64, false));
+  bench.add('reserve+commit 16 B, clock per event', ours(local, 16, true));
+  bench.add('reserve+commit 16 B, remote commit', ours(remote, 16, false));
+  return bench;
+}
+
+/** Run every measurement and print the ratio tables. */
+export async function main(): Promise<void> {
+  const bench = singleThread();
+  await bench.run();
+  printRatios(`ringbuf: one writer, per ${BATCH} events`, statsOf(bench), [
+    { candidate: 'reserve+commit 16 B', baseline: 'raw SAB ring 16 B', target: { op: '<=', value: 1.5 } },
+    { candidate: 'reserve+commit 64 B', baseline: 'raw SAB ring 64 B', target: { op: '<=', value: 1.5 } },
+    { candidate: 'reserve+commit 16 B, clock per event', baseline: 'reserve+commit 16 B' },
+    { candidate: 'reserve+commit 16 B, remote commit', baseline: 'reserve+commit 16 B', target: { op: '<=', value: 2 } },
+  ]);
+
+  const ringRoles = (clock: boolean): [Role, Role] => {
+    const ring = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 64, mode: 'discard' });
+    const go = new SharedArrayBuffer(4);
+    return [
+      { role: 'ring-writer', handle: ring.handle, go, n: XFER, clock },
+      { role: 'ring-reader', handle: ring.handle, go, n: XFER, clock },
+    ];
+  };
+  const rbjsRoles = (): [Role, Role] => {
+    const sab = RingbufJs.getStorageForCapacity(256 * 1024, Uint8Array);
+    const go = new SharedArrayBuffer(4);
+    return [{ role: 'rbjs-writer', sab, go, n: XFER }, { role: 'rbjs-reader', sab, go, n: XFER }];
+  };
+  const pmRoles = (batch: number) => (): [Role, Role] => {
+    const { port1, port2 } = new MessageChannel();
+    const go = new SharedArrayBuffer(4);
+    const n = batch === 1 ? XFER_PM : XFER;
+    return [{ role: 'pm-writer', port: port1, go, n, batch }, { role: 'pm-reader', port: port2, go, n, batch }];
+  };
+  const xfer = [
+    await trials('ringbuf.js 16 B framed', rbjsRoles),
+    await trials('RingBuffer 16 B, writer stamps', () => ringRoles(false)),
+    await trials('RingBuffer 16 B, clock per event', () => ringRoles(true)),
+    await trials('postMessage per event', pmRoles(1)),
+    await trials('postMessage per 1024 events', pmRoles(1024)),
+  ];
+  // Throughput ratio = baseline time per event / candidate time per event: rows list the baseline as candidate.
+  printRatios('ringbuf: writer→reader across two workers, per event (lower is faster)', xfer, [
+    { candidate: 'ringbuf.js 16 B framed', baseline: 'RingBuffer 16 B, writer stamps', target: { op: '>=', value: 3 } },
+    { candidate: 'ringbuf.js 16 B framed', baseline: 'RingBuffer 16 B, clock per event', target: { op: '>=', value: 1.5 } },
+    { candidate: 'postMessage per event', baseline: 'RingBuffer 16 B, writer stamps' },
+    { candidate: 'postMessage per 1024 events', baseline: 'RingBuffer 16 B, writer stamps' },
+  ]);
+  console.log('# the cross-worker rows read "baseline time / RingBuffer time": a value of 3× means RingBuffer moves events 3× faster');
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role !== undefined) runWorker(workerData as Role);
+else if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) await main();
