@@ -8,3 +8,27 @@ export type {
   TaskExitParams,
   TaskInput,
 } from './task.js';
+export { tracerMachine } from './tracer.js';
+export type {
+  TracerConfigFile,
+  TracerContext,
+  TracerDisableBufferParams,
+  TracerEvent,
+  TracerReportStopParams,
+  TracerSampleContext,
+  TracerStop,
+  TracerStopReason,
+  TracerStopWorkloadParams,
+  TracerWorkloadParams,
+} from './tracer.js';
+export { TAINT_MIGRATED, TAINT_READ_MIGRATE, timerlatFdMachine } from './timerlat-fd.js';
+export type {
+  TimerlatFdArmParams,
+  TimerlatFdContext,
+  TimerlatFdEvent,
+  TimerlatFdHolderParams,
+  TimerlatFdInput,
+  TimerlatFdMigration,
+  TimerlatFdTaintParams,
+  TimerlatFdWakeParams,
+} from './timerlat-fd.js';
