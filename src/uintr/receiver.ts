@@ -205,3 +205,8 @@ export function resume(v: UintrViews, upid: number, cpu: number): boolean {
   Atomics.and(v.i32, upidWord(v, upid, U_STATUS), ~SN); // RMW only: senders CAS this word
   return hasPending(v, upid);
 }
+
+/** True while the receiver sits in uintr_wait (UW set). Any thread; diagnostics and tests. */
+export function isWaiting(v: UintrViews, upid: number): boolean {
+  return (Atomics.load(v.i32, upidWord(v, upid, U_STATUS)) & UW) !== 0; // stale-ok: may end right after
+}

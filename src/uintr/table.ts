@@ -7,7 +7,7 @@ import { allocateUintr, attachUintr, type UintrViews } from './layout.js';
 import type { UintrFd, UintrHandler, UintrSignal, UintrWaitResult } from './fd.js';
 import {
   registerHandler, unregisterHandler, createFd, closeFd, clui, stui, testui, poll, pendingVectors,
-  hasPending, NO_UPID,
+  hasPending, isWaiting, NO_UPID,
 } from './receiver.js';
 import { claimSender, releaseSender, registerSender, unregisterSender, senduipi, connections } from './sender.js';
 import { uintrWait, uintrWaitAsync, cancelUintrWait } from './wait.js';
@@ -41,6 +41,11 @@ export class UintrFault extends Error {
 
 function ok<T>(r: T | ErrnoName, syscall: string): T {
   if (typeof r === 'string') throw kerr(r as ErrnoName, syscall);
+  return r;
+}
+
+function waited(r: UintrWaitResult | 'EINVAL' | 'EOPNOTSUPP'): UintrWaitResult {
+  if (r === 'EINVAL' || r === 'EOPNOTSUPP') throw kerr(r, 'uintr_wait');
   return r;
 }
 
@@ -96,6 +101,11 @@ export class UintrTable {
   /** Claim a sender slot for the calling thread (its UITT appears at the first connect()). ENOMEM when full. */
   registerSender(): UintrSender {
     return new UintrSender(this.views, ok(claimSender(this.views), 'uintr_register_sender'));
+  }
+
+  /** True while receiver `upid` is blocked in wait(). Any thread (stale-ok: diagnostics). */
+  isWaiting(upid: number): boolean {
+    return isWaiting(this.views, upid);
   }
 
   /** Cancel every present and future wait of receiver `upid` (shutdown). Any thread. */
@@ -179,14 +189,14 @@ export class UintrReceiver {
   wait(opts: UintrReceiverWaitOptions = {}): UintrWaitResult {
     const deadlineNs = opts.timeoutMs === undefined ? undefined : clockNs() + opts.timeoutMs * 1e6;
     const o = deadlineNs === undefined ? { flags: opts.flags ?? 0 } : { deadlineNs, flags: opts.flags ?? 0 };
-    return ok(uintrWait(this.#v, this.#upid, this.#handler, o), 'uintr_wait');
+    return waited(uintrWait(this.#v, this.#upid, this.#handler, o));
   }
 
   /** The main-thread form of wait(): resolves instead of blocking. Rejects, never throws. */
   async waitAsync(opts: UintrReceiverWaitOptions = {}): Promise<UintrWaitResult> {
     const deadlineNs = opts.timeoutMs === undefined ? undefined : clockNs() + opts.timeoutMs * 1e6;
     const o = deadlineNs === undefined ? { flags: opts.flags ?? 0 } : { deadlineNs, flags: opts.flags ?? 0 };
-    return ok(await uintrWaitAsync(this.#v, this.#upid, this.#handler, o), 'uintr_wait');
+    return waited(await uintrWaitAsync(this.#v, this.#upid, this.#handler, o));
   }
 
   /** uintr_unregister_handler: senders' posts stop being delivered, silently. EINVAL when not registered. */
