@@ -50,7 +50,8 @@ const RULES: Record<string, Rule> = {
   'src/index': { values: ALL_LIBRARY },
   machines: { values: [], types: 'src', packages: /^xstate(\/|$)/ },
   actors: { values: ['src/kernel', 'src/task', 'src/tracers', 'machines', ...SHARED], types: ['src/lab/protocol.ts'] },
-  bench: { values: ALL_LIBRARY },
+  // Benches drive the library and run the shipped self-test programs as their workloads.
+  bench: { values: [...ALL_LIBRARY, 'src/index', 'src/selftest'] },
 };
 
 /** Nothing outside these layers may import them (actors are loaded by URL, never imported). */
