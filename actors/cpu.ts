@@ -11,7 +11,7 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
   if (payload.type !== 'cpu.boot') unknownMessage('cpu actor', payload);
   const k = attachKernel(payload.kernelSab);
   const t = attachTasks(payload.tasksSab);
-  const cpu = createCpu(payload.cpu, k, t, payload.port);
+  const cpu = createCpu(payload.cpu, k, t, payload.ring, payload.port);
   try {
     const reason = runCpu(cpu, payload.port);
     return { type: 'cpu.exit', cpu: payload.cpu, reason };

@@ -16,6 +16,7 @@ import { answerPings, cpuOnline, sendPing } from './ipi.js';
 const PING_RECHECK_NS = 100e6;
 import { serveSyscalls } from './syscalls.js';
 import type { TaskShm } from './task-layout.js';
+import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import type { CpuReply, CpuRequest } from '../lab/protocol.js';
 import { unknownMessage } from '../errno.js';
 
@@ -28,16 +29,19 @@ export interface Cpu {
   readonly kthreads: KThreadQueue;
   /** i32 index of this CPU's block. */
   readonly base: number;
+  /** The trace buffer, attached with this CPU as owner (local commits); replaced on resize. */
+  ring: RingBuffer;
   /** Reply to the control plane. */
   post(msg: CpuReply): void;
 }
 
 /** Create the kernel side of CPU `id`. */
-export function createCpu(id: number, k: KernelShm, t: TaskShm, port: MessagePort): Cpu {
+export function createCpu(id: number, k: KernelShm, t: TaskShm, ring: RingHandle, port: MessagePort): Cpu {
   return {
     id,
     k,
     t,
+    ring: RingBuffer.attach(ring, { ownerCpu: id }),
     timers: new TimerQueue(),
     kthreads: new KThreadQueue(),
     base: k.cpuBase(id),
@@ -117,6 +121,9 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
         cpu.kthreads.wake(kt);
         return;
       }
+      case 'ring.attach':
+        cpu.ring = RingBuffer.attach(msg.ring, { ownerCpu: cpu.id });
+        return;
       case 'fault.inject':
         if (msg.mode === 'exit') process.exit(70); // a worker that dies outright
         throw new Error(`injected fault on cpu${cpu.id}`);

@@ -77,6 +77,7 @@ export function kernelLayout(cpus: number, maxTasks: number) {
   return defineLayout('kernel', 0x4b524e4c /* 'KRNL' */, 1, {
     params: { kind: 'i32', count: 2 }, // [cpus, maxTasks], written once by allocate
     shutdown: { kind: 'i32' }, // set once by the control plane; every CPU also gets Ipi.SHUTDOWN
+    tracingOn: { kind: 'i32' }, // tracing_on: control plane writes, writers load (stale-ok: an event may land just after off)
     cpu: { kind: 'i32', count: cpus * CPU_STRIDE_I32 },
     ping: { kind: 'i32', count: cpus * pingWords }, // ping[target][asker>>5] bit asker&31
     syscall: { kind: 'i32', count: cpus * sysWords }, // syscall[cpu][slot>>5] bit slot&31
@@ -92,6 +93,8 @@ export interface KernelShm {
   readonly f64: Float64Array;
   /** i32 index of the shutdown word. */
   readonly shutdownIndex: number;
+  /** i32 index of the tracing_on word (1 = writers record). */
+  readonly tracingOnIndex: number;
   /** i32 index of CPU `cpu`'s block. */
   cpuBase(cpu: number): number;
   /** i32 index of ping word `word` of CPU `target`. */
@@ -115,6 +118,7 @@ function wrap(views: Views, cpus: number, maxTasks: number): KernelShm {
     i32: views.i32,
     f64: views.f64,
     shutdownIndex: L.index.shutdown,
+    tracingOnIndex: L.index.tracingOn,
     cpuBase: (cpu) => cpu0 + cpu * CPU_STRIDE_I32,
     pingIndex: (target, asker) => L.index.ping + target * pingWords + (asker >> 5),
     pingWords,

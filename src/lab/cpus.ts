@@ -9,6 +9,7 @@ import { readConsistent } from '../shm/seqcount.js';
 import { clockNs } from '../shm/clock.js';
 import { CPU, CpuState, Ipi, type IpiName, type KernelShm } from '../kernel/layout.js';
 import type { TaskShm } from '../kernel/task-layout.js';
+import type { RingHandle } from '../ringbuf/index.js';
 import type { CpuBoot, CpuExit, CpuReply, CpuRequest } from './protocol.js';
 
 /** A snapshot of one CPU's shared counters. */
@@ -55,7 +56,7 @@ export class CpuSet {
   }
 
   /** Start every CPU actor and resolve once all are online, or reject after `timeoutMs`. */
-  async boot(t: TaskShm, timeoutMs: number): Promise<void> {
+  async boot(t: TaskShm, ring: RingHandle, timeoutMs: number): Promise<void> {
     const online = new Set<number>();
     let allOnline!: () => void;
     const ready = new Promise<void>((r) => (allOnline = r));
@@ -74,7 +75,7 @@ export class CpuSet {
         p.resolve(msg);
       });
       port1.unref();
-      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, port: port2 };
+      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, ring, port: port2 };
       const run = this.#pool.run(payload, { transferList: [port2] }).then(
         (_exit: CpuExit) => undefined,
         (err: unknown) => this.#fault(cpu, err),

@@ -14,6 +14,7 @@ import { createCpuPool, createTaskPool } from './pools.js';
 import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
 import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
 import type { CpuReply } from './protocol.js';
+import { Tracing, type TracingOptions } from './tracing.js';
 
 /** Options of {@link Lab.boot}. */
 export interface LabOptions {
@@ -23,6 +24,8 @@ export interface LabOptions {
   readonly maxTasks?: number;
   /** How long the CPU actors may take to come online. @default 20000 */
   readonly bootTimeoutMs?: number;
+  /** The trace buffer. @default { bufferSizeKb: 1024, mode: 'overwrite' } */
+  readonly tracing?: TracingOptions;
 }
 
 /** An open tracefs file from the control plane. */
@@ -80,16 +83,17 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly #cpuSet: CpuSet;
   readonly #tasks: TaskSet;
   readonly #fs: Tracefs;
+  readonly #tracing: Tracing;
   #tracer = 'nop';
-  #tracingOn = true;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(cpus: number, maxTasks: number) {
+  private constructor(cpus: number, maxTasks: number, tracing: TracingOptions) {
     super();
     this.cpus = cpus;
     this.#k = allocateKernel(cpus, maxTasks);
     this.#t = allocateTasks(maxTasks);
     this.#fs = new Tracefs();
+    this.#tracing = new Tracing(this.#fs, this.#k, tracing);
     this.#cpuPool = createCpuPool(cpus);
     this.#taskPool = createTaskPool(maxTasks);
     this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f));
@@ -103,9 +107,9 @@ export class Lab extends EventEmitter<LabEvents> {
       setCurrent: async (name) => {
         this.#tracer = name;
       },
-      tracingOn: () => this.#tracingOn,
+      tracingOn: () => this.#tracing.isOn(),
       setTracingOn: async (on) => {
-        this.#tracingOn = on;
+        this.#tracing.setOn(on);
       },
     });
     this.tracefs = this.#tracefsApi();
@@ -121,9 +125,9 @@ export class Lab extends EventEmitter<LabEvents> {
     if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
       throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
     }
-    const lab = new Lab(cpus, maxTasks);
+    const lab = new Lab(cpus, maxTasks, opts.tracing ?? {});
     try {
-      await lab.#cpuSet.boot(lab.#t, opts.bootTimeoutMs ?? 20_000);
+      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, opts.bootTimeoutMs ?? 20_000);
     } catch (e) {
       await lab.shutdown();
       throw e;

@@ -4,6 +4,7 @@
 // signalling goes through shared memory.
 import type { MessagePort } from 'node:worker_threads';
 import type { KernelErrorInit } from '../errno.js';
+import type { RingHandle } from '../ringbuf/index.js';
 
 /** Payload of the one long task each CPU actor runs. */
 export interface CpuBoot {
@@ -11,6 +12,8 @@ export interface CpuBoot {
   readonly cpu: number;
   readonly kernelSab: SharedArrayBuffer;
   readonly tasksSab: SharedArrayBuffer;
+  /** The trace ring buffer the CPU writes its events into (attached with ownerCpu = cpu). */
+  readonly ring: RingHandle;
   /** Control messages (CpuRequest in, CpuReply out). */
   readonly port: MessagePort;
 }
@@ -23,7 +26,8 @@ export type CpuRequest =
   | { readonly type: 'timers.arm'; readonly id: number; readonly deadlinesNs: readonly number[] }
   | { readonly type: 'ipi.pingpong'; readonly id: number; readonly target: number; readonly rounds: number }
   | { readonly type: 'kthread.busy'; readonly id: number; readonly busyUs: number }
-  | { readonly type: 'fault.inject'; readonly mode: 'throw' | 'exit' };
+  | { readonly type: 'fault.inject'; readonly mode: 'throw' | 'exit' }
+  | { readonly type: 'ring.attach'; readonly ring: RingHandle };
 
 /** CPU actor → control plane. */
 export type CpuReply =
