@@ -13,7 +13,10 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
  * |   0 |    4 | i32  | allocate()     | attach  | R, number of UPID entries              |
  * |   4 |    4 | i32  | allocate()     | attach  | S, number of UITTs                     |
  *
- * field `upid` (i32 × 16 × R): one 64-byte entry per receiver, entry r at byte r × 64
+ * field `align` (i32 × 12) at 16: padding only, so `upid` starts at byte 64 and every 64-byte UPID entry
+ * fills exactly one cache line (the SAB itself is page-aligned).
+ *
+ * field `upid` (i32 × 16 × R) at 64: one 64-byte entry per receiver, entry r at byte 64 + r × 64
  * | off | size | type | written by                   | read by          | meaning |
  * |   0 |    4 | i32  | senders (RMW), receiver, sched | senders, receiver | status: bit 0 ON (outstanding notification), bit 1 SN (suppress notification), bit 2 UW (receiver is in uintr_wait; software bit, reserved in hardware) |
  * |   4 |    4 | i32  | receiver                     | diagnostics      | NV, notification vector: 0xec (UINTR_NOTIFICATION_VECTOR) while running, 0xeb (UINTR_KERNEL_VECTOR) while in uintr_wait |
@@ -57,7 +60,7 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
 /** Magic of the uintr region ("UINT"). */
 export const UINTR_MAGIC = 0x55494e54;
 /** Layout version; bump on any change to the table above. */
-export const UINTR_VERSION = 1;
+export const UINTR_VERSION = 2;
 
 /** Int32 words per UPID entry (64 bytes). */
 export const UPID_WORDS = 16;
@@ -143,7 +146,7 @@ export const E_VECTOR_SHIFT = 8;
 /** Most receivers / senders one table may hold (keeps every index a small int). */
 export const MAX_TABLE_SLOTS = 4096;
 
-type UintrField = 'params' | 'upid' | 'vecs' | 'sender' | 'uitt';
+type UintrField = 'params' | 'align' | 'upid' | 'vecs' | 'sender' | 'uitt';
 
 /** The layout of a table with `receivers` UPIDs and `senders` UITTs. */
 export type UintrLayout = Layout<UintrField>;
@@ -159,6 +162,7 @@ export function uintrLayout(receivers: number, senders: number): UintrLayout {
   if (l === undefined) {
     l = defineLayout<UintrField>('uintr', UINTR_MAGIC, UINTR_VERSION, {
       params: { kind: 'i32', count: 2 },
+      align: { kind: 'i32', count: 12 },
       upid: { kind: 'i32', count: receivers * UPID_WORDS },
       vecs: { kind: 'i32', count: receivers * UINTR_VECTORS },
       sender: { kind: 'i32', count: senders * SENDER_WORDS },
