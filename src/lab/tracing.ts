@@ -1,9 +1,21 @@
 // The control plane's tracing state: the per-CPU trace RingBuffer (live + spare bank for swapCpu),
-// tracing_on, and the tracefs files that read the buffer. Control plane only; CPU actors and tasks
-// attach the same ring through its handle and write to it directly.
+// tracing_on, the trace buffer's tracefs files (src/tracefs/files/trace.ts) and tracepipe channels.
+// Control plane only; CPU actors and tasks attach the same ring through its handle and write to it
+// directly. A resize replaces the ring: `onResize(handle)` must re-attach every CPU actor.
+import { kerr } from '../errno.js';
+import { clockNs } from '../shm/clock.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
+import { TracePipeReader } from '../ringbuf/pipe.js';
+import { TracepipeChannel, type TracepipeHandle } from '../ringbuf/tracepipe.js';
 import type { KernelShm } from '../kernel/layout.js';
+import { type TraceControl, type TrackedReader, addTraceFiles } from '../tracefs/files/trace.js';
 import type { Tracefs } from '../tracefs/tree.js';
+
+// Re-exported for the CLI (which may import src/lab but not src/ringbuf).
+export { readTraceFile, writeTraceFile, TraceFileError } from '../ringbuf/tracefile.js';
+export { formatTraceFile } from '../ringbuf/tracefile-report.js';
+export { eventFormats } from '../ringbuf/events.js';
+export type { TraceFileHeader, TraceFileChunk } from '../ringbuf/tracefile.js';
 
 /** Default per-CPU buffer size, in KiB (rounded to a power-of-two number of pages by the ring). */
 export const DEFAULT_BUFFER_KB = 1024;
@@ -16,15 +28,59 @@ export interface TracingOptions {
   readonly mode?: 'overwrite' | 'discard';
 }
 
+/** What the lab supplies to Tracing (all optional, so a bare Tracing works in unit tests). */
+export interface TracingHooks {
+  /** The ring was replaced (buffer_size_kb): post `{ type: 'ring.attach', ring: handle }` to every CPU actor. */
+  onResize?(handle: RingHandle): void;
+  /** A task's current CPU (trace_marker writes land there). @default 0 */
+  cpuOf?(pid: number): number;
+  /** A task's comm, for trace lines. @default `<...>` */
+  commOf?(pid: number): string | undefined;
+  /** current_tracer, for the `trace` header. @default 'nop' */
+  tracer?(): string;
+}
+
+/** Saved pid → comm pairs, like ftrace's saved_cmdlines (bounded). */
+const SAVED_CMDLINES = 128;
+
+/** `lab.tracepipe`: named channels under tracepipe/ (seed 003). */
+export interface TracepipeApi {
+  /** Make tracepipe/NAME. EEXIST if it exists, EINVAL for a bad name. */
+  create(name: string): TracepipeHandle;
+  /** Remove it. EBUSY while a reader holds it open, ENOENT if unknown. */
+  remove(name: string): void;
+  /** Write one event from the control plane on `cpu`; false when missed (no reader or full). */
+  write(name: string, cpu: number, data: Uint8Array | string): boolean;
+  /** The handle a worker attaches with `TracepipeWriter.attach`. */
+  handle(name: string): TracepipeHandle;
+  /** Missed events per CPU. */
+  missed(name: string): number[];
+  /** Readers holding it open. */
+  readers(name: string): number;
+}
+
 /** Tracing state of one lab. */
 export class Tracing {
   readonly #k: KernelShm;
+  readonly #fs: Tracefs;
+  readonly #mode: 'overwrite' | 'discard';
+  readonly #hooks: TracingHooks;
+  readonly #readers = new Set<TrackedReader>();
+  readonly #comms = new Map<number, string>();
+  readonly #channels = new Map<string, TracepipeChannel>();
   #ring: RingBuffer;
+  /** Named channels: `tracing.tracepipe.create('name')`. */
+  readonly tracepipe: TracepipeApi;
 
-  constructor(_fs: Tracefs, k: KernelShm, opts: TracingOptions = {}) {
+  constructor(fs: Tracefs, k: KernelShm, opts: TracingOptions = {}, hooks: TracingHooks = {}) {
     this.#k = k;
-    this.#ring = RingBuffer.create({ cpus: k.cpus, bufferSizeKb: opts.bufferSizeKb ?? DEFAULT_BUFFER_KB, mode: opts.mode ?? 'overwrite', spare: true });
+    this.#fs = fs;
+    this.#mode = opts.mode ?? 'overwrite';
+    this.#hooks = hooks;
+    this.#ring = RingBuffer.create({ cpus: k.cpus, bufferSizeKb: opts.bufferSizeKb ?? DEFAULT_BUFFER_KB, mode: this.#mode, spare: true });
     Atomics.store(k.i32, k.tracingOnIndex, 1); // single writer (control plane)
+    addTraceFiles(fs, this.#control());
+    this.tracepipe = this.#tracepipeApi();
   }
 
   /** The live ring (the control plane's own attachment). */
@@ -45,5 +101,124 @@ export class Tracing {
   /** Turn recording on or off (writers check the word before each event). */
   setOn(on: boolean): void {
     Atomics.store(this.#k.i32, this.#k.tracingOnIndex, on ? 1 : 0); // single writer (control plane)
+  }
+
+  /** Per-CPU size of the ring as allocated, in KiB. */
+  bufferSizeKb(): number {
+    const p = this.#ring.params;
+    return (p.subbufsPerCpu * p.subbufSize) / 1024;
+  }
+
+  /** Replace the ring with one of `kb` KiB per CPU. EBUSY while tracing is on; EINVAL/E2BIG on bad sizes. */
+  resize(kb: number): void {
+    if (this.isOn()) throw kerr('EBUSY', 'write', 'buffer_size_kb', 'the buffer is in use: echo 0 > tracing_on first');
+    const next = RingBuffer.create({ cpus: this.#k.cpus, bufferSizeKb: kb, mode: this.#mode, spare: true });
+    this.#ring = next;
+    this.#hooks.onResize?.(next.handle);
+    for (const r of this.#readers) r.interrupt(); // blocked readers move to the new ring
+  }
+
+  /** Drop every unread event written before now (`echo > trace`); later events stay. */
+  clear(): void {
+    const ring = this.#ring;
+    const now = clockNs();
+    for (let c = 0; c < ring.params.cpus; c++) {
+      for (let v = ring.peekView(c); v !== null && (v.kind === 'lost' || v.tsNs <= now); v = ring.peekView(c)) ring.consumeView(c);
+    }
+  }
+
+  /** Exchange `cpu`'s live and spare buffers (the max-latency snapshot); returns the bank now live. */
+  swapCpu(cpu: number): number {
+    return this.#ring.swapCpu(cpu);
+  }
+
+  /** Remember a pid's comm for trace lines (saved_cmdlines). */
+  saveComm(pid: number, comm: string): void {
+    if (this.#comms.size >= SAVED_CMDLINES && !this.#comms.has(pid)) this.#comms.delete(this.#comms.keys().next().value!);
+    this.#comms.set(pid, comm);
+  }
+
+  /** End every blocked trace_pipe / trace_pipe_raw / tracepipe read (lab shutdown). */
+  shutdown(): void {
+    for (const r of [...this.#readers]) r.close();
+    this.#readers.clear();
+  }
+
+  #commOf(pid: number): string | undefined {
+    const live = this.#hooks.commOf?.(pid);
+    if (live !== undefined) this.saveComm(pid, live);
+    return live ?? this.#comms.get(pid);
+  }
+
+  #track(r: TrackedReader): () => void {
+    this.#readers.add(r);
+    return () => this.#readers.delete(r);
+  }
+
+  #control(): TraceControl {
+    return {
+      ring: () => this.#ring,
+      tracer: () => this.#hooks.tracer?.() ?? 'nop',
+      tracingOn: () => this.isOn(),
+      bufferSizeKb: () => this.bufferSizeKb(),
+      resize: (kb) => this.resize(kb),
+      clear: () => this.clear(),
+      cpuOf: (pid) => {
+        this.#commOf(pid); // save the comm while the task is alive
+        return this.#hooks.cpuOf?.(pid) ?? 0;
+      },
+      commOf: (pid) => this.#commOf(pid),
+      track: (r) => this.#track(r),
+    };
+  }
+
+  #channel(name: string, syscall: string): TracepipeChannel {
+    const ch = this.#channels.get(name);
+    if (ch === undefined) throw kerr('ENOENT', syscall, `tracepipe/${name}`);
+    return ch;
+  }
+
+  #tracepipeApi(): TracepipeApi {
+    const enc = new TextEncoder();
+    return {
+      create: (name) => {
+        if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name === '.' || name === '..') {
+          throw kerr('EINVAL', 'tracepipe_create_channel', `tracepipe/${String(name)}`, 'name: 1..64 of A-Z a-z 0-9 _ . -');
+        }
+        if (this.#channels.has(name)) throw kerr('EEXIST', 'tracepipe_create_channel', `tracepipe/${name}`);
+        const ch = new TracepipeChannel(name, this.#k.cpus);
+        this.#channels.set(name, ch);
+        this.#fs.add(`tracepipe/${name}`, {
+          mode: 'r',
+          open: () => {
+            ch.addReader();
+            const reader = new TracePipeReader(ch.ring);
+            const untrack = this.#track(reader);
+            let open = true;
+            return {
+              read: (size) => reader.read(Math.max(1, size)),
+              close: () => {
+                if (!open) return;
+                open = false;
+                reader.close();
+                untrack();
+                ch.dropReader();
+              },
+            };
+          },
+        });
+        return ch.handle;
+      },
+      remove: (name) => {
+        const ch = this.#channel(name, 'tracepipe_remove_channel');
+        if (ch.readers() > 0) throw kerr('EBUSY', 'tracepipe_remove_channel', `tracepipe/${name}`, `${ch.readers()} reader(s) hold it open`);
+        this.#channels.delete(name);
+        this.#fs.remove(`tracepipe/${name}`);
+      },
+      write: (name, cpu, data) => this.#channel(name, 'tracepipe_event').writer.event(cpu, typeof data === 'string' ? enc.encode(data) : data),
+      handle: (name) => this.#channel(name, 'open').handle,
+      missed: (name) => this.#channel(name, 'read').missed(),
+      readers: (name) => this.#channel(name, 'read').readers(),
+    };
   }
 }

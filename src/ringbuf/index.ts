@@ -16,3 +16,11 @@ export type { RepairReport } from './repair.js';
 export type { WaitForDataOptions } from './watermark.js';
 export type { RingCreateOptions, RingMode, RingParams } from './layout.js';
 export { MIN_SUBBUF, MAX_SUBBUF } from './layout.js';
+export type { SnapshotEvent } from './iter.js';
+export {
+  registerEvent, eventFormat, eventFormats, formatEventLine, formatTs, encodePrint, utf8Text,
+  EVENT_PRINT, EVENT_TIMERLAT_SAMPLE, EVENT_TRACEPIPE, MAX_BUILTIN_EVENT, PRINT_HDR,
+} from './events.js';
+export type { EventFormat, LineOptions } from './events.js';
+export { TracePipeReader, tracePipeReadable, rawPipeReadable } from './pipe.js';
+export type { RingSource, TracePipeOptions, RawPipeOptions } from './pipe.js';

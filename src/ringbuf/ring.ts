@@ -7,9 +7,9 @@ import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
 import { LayoutError } from '../shm/layout.js';
 import type { WaitResult } from '../shm/wait.js';
-import { type RingCore, bankIdx, makeCore, pageAddr } from './core.js';
+import { type RingCore, bankIdx, cpuIdx, makeCore, pageAddr } from './core.js';
 import {
-  B_READ_SEQ, B_TAIL, CLAIM_CONSUMED, P_CLAIM, P_COMMIT_LOCAL, P_RES, RING_VERSION, SEQ_MASK, TAG_MASK,
+  B_READ_SEQ, B_TAIL, C_WAKE, CLAIM_CONSUMED, P_CLAIM, P_COMMIT_LOCAL, P_RES, RING_VERSION, SEQ_MASK, TAG_MASK,
   TAG_SHIFT, ctlLayout, dataBytes, seqDiff, validateParams, type RingCreateOptions, type RingMode, type RingParams,
 } from './layout.js';
 import { openPage } from './page.js';
@@ -18,7 +18,9 @@ import { EventView, RingReader, type TraceRecord, toRecord } from './reader.js';
 import { type RepairReport, repairDeadWriter } from './repair.js';
 import type { Reservation, ReservationRef } from './reservation.js';
 import { type RingCpuStats, cpuStats } from './stats.js';
+import { type SnapshotEvent, snapshotCpu } from './iter.js';
 import { liveBank, swapCpu } from './swap.js';
+import { kick } from '../shm/wait.js';
 import { type WaitForDataOptions, waitReady, waitReadyAsync } from './watermark.js';
 import { RingWriter } from './writer.js';
 
@@ -216,6 +218,17 @@ export class RingBuffer {
       return Promise.reject(err);
     }
     return waitReadyAsync(this.#c, cpu, opts, () => this.#ready(cpu, opts));
+  }
+
+  /** Copies of `cpu`'s unread events, oldest first, without consuming them (the `trace` file). */
+  snapshot(cpu: number, which: RingWhich = 'live'): SnapshotEvent[] {
+    return snapshotCpu(this.#c, cpu, this.#bank(cpu, which));
+  }
+
+  /** Wake every reader blocked in waitForData on `cpu` (they re-check data, deadline and cancel). */
+  wakeReaders(cpu: number): void {
+    this.#checkCpu(cpu, 'wake');
+    kick(this.#c.ctl, cpuIdx(this.#c, cpu) + C_WAKE); // publish: set the cancel word before calling this
   }
 
   // ── control plane ────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,230 @@
+// trace_pipe and per_cpu/cpuN/trace_pipe_raw as Node Readables (kernel/trace/trace.c:
+// tracing_read_pipe, tracing_buffers_read). Runs in the ring's one reader thread (the control
+// plane for the lab). Consuming: what a pipe hands out is gone from the ring. Blocking is a
+// watermark wait (ring.waitForDataAsync), never polling; close()/destroy() sets the wait's cancel
+// word and kicks every CPU's WAKE word, so a pending read ends at once.
+import { Readable } from 'node:stream';
+import { clockNs } from '../shm/clock.js';
+import type { WaitResult } from '../shm/wait.js';
+import { type LineOptions, formatEventLine } from './events.js';
+import { formatLost } from './reader.js';
+import type { RingBuffer } from './ring.js';
+
+/** A ring, or a getter for the current one (the lab replaces its ring on resize). */
+export type RingSource = RingBuffer | (() => RingBuffer);
+
+/** Options of {@link TracePipeReader} and {@link tracePipeReadable}. */
+export interface TracePipeOptions extends LineOptions {
+  /** Wake a blocked reader only once this many whole pages are unread on a CPU (buffer_percent). @default 0: any event */
+  readonly watermarkPages?: number;
+  /** The stream ends (EOF) at this clockNs() time. @default never */
+  readonly deadlineNs?: number;
+}
+
+function ringOf(src: RingSource): RingBuffer {
+  return typeof src === 'function' ? src() : src;
+}
+
+/** The consuming text reader behind trace_pipe: merged lines, in-band losses, cancellable waits. */
+export class TracePipeReader {
+  readonly #src: RingSource;
+  readonly #opts: TracePipeOptions;
+  #carry = '';
+  #closed = false;
+  #wait: { readonly word: Int32Array; readonly ring: RingBuffer } | undefined;
+
+  constructor(src: RingSource, opts: TracePipeOptions = {}) {
+    this.#src = src;
+    this.#opts = opts;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Consume whole lines worth up to `maxBytes` UTF-16 units (at least one line); '' when none is ready. */
+  take(maxBytes: number): string {
+    let out = this.#carry;
+    this.#carry = '';
+    const ring = ringOf(this.#src);
+    while (out.length < maxBytes) {
+      const v = ring.readView();
+      if (v === null) break;
+      const line = v.kind === 'lost'
+        ? `${formatLost(v.cpu, v.lostCount)}\n`
+        : `${formatEventLine(v.cpu, v.tsNs, v.type, v.payload.subarray(0, v.payloadLength), this.#opts)}\n`;
+      if (out !== '' && out.length + line.length > maxBytes) {
+        this.#carry = line; // kept for the next read: the record is already consumed
+        break;
+      }
+      out += line;
+    }
+    return out;
+  }
+
+  /** True when a read would return something without waiting. */
+  ready(): boolean {
+    if (this.#carry !== '') return true;
+    const ring = ringOf(this.#src);
+    for (let cpu = 0; cpu < ring.params.cpus; cpu++) if (ring.peekView(cpu) !== null) return true;
+    return false;
+  }
+
+  /** Wait until any CPU has data (per the watermark), `deadlineNs`, or close(). */
+  async wait(deadlineNs = this.#opts.deadlineNs): Promise<WaitResult> {
+    if (this.#closed) return 'cancelled';
+    if (this.ready()) return 'ok';
+    const ring = ringOf(this.#src);
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    this.#wait = { word, ring };
+    const cancel = { view: word, index: 0 };
+    const wm = this.#opts.watermarkPages ?? 0;
+    const waits = Array.from({ length: ring.params.cpus }, (_, cpu) => ring.waitForDataAsync(cpu, {
+      watermarkPages: wm, cancel, ...(deadlineNs === undefined ? {} : { deadlineNs }),
+    }));
+    // The first CPU with data wins; the others are cancelled and kicked so no wait is left behind.
+    const first = await Promise.race(waits);
+    Atomics.store(word, 0, 1); // publish: cancel the other CPUs' waits before kicking them
+    for (let cpu = 0; cpu < ring.params.cpus; cpu++) ring.wakeReaders(cpu);
+    const all = await Promise.all(waits);
+    this.#wait = undefined;
+    if (this.#closed) return 'cancelled';
+    if (all.includes('ok')) return 'ok';
+    return first === 'cancelled' ? 'cancelled' : first;
+  }
+
+  /** Block until lines are ready (or deadline/close: then ''), and take them. */
+  async read(maxBytes: number, deadlineNs = this.#opts.deadlineNs): Promise<string> {
+    for (;;) {
+      if (this.#closed) return '';
+      const t = this.take(maxBytes);
+      if (t !== '') return t;
+      const r = await this.wait(deadlineNs);
+      if (r === 'timed-out' || this.#closed) return '';
+      // 'cancelled' without close: interrupted (the ring was replaced); look again.
+    }
+  }
+
+  /** End every pending and future wait at once. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.interrupt();
+  }
+
+  /** End the pending wait (it resolves 'cancelled'); read() then looks again, on the current ring. */
+  interrupt(): void {
+    const w = this.#wait;
+    if (w === undefined) return;
+    Atomics.store(w.word, 0, 1); // publish: cancel first, then kick
+    for (let cpu = 0; cpu < w.ring.params.cpus; cpu++) w.ring.wakeReaders(cpu);
+  }
+}
+
+/**
+ * trace_pipe as a text Readable: merged, consuming ftrace lines with in-band `CPU:N [LOST M EVENTS]`.
+ * It ends at `deadlineNs` (if given); destroy() wakes a blocked read at once.
+ *
+ * @example
+ * const pipe = tracePipeReadable(ring, { deadlineNs: clockNs() + 1e9 });
+ * for await (const chunk of pipe) process.stdout.write(chunk);
+ */
+export function tracePipeReadable(src: RingSource, opts: TracePipeOptions = {}): Readable {
+  const reader = new TracePipeReader(src, opts);
+  let pumping = false;
+  const stream: Readable = new Readable({
+    encoding: 'utf8',
+    read(size) {
+      if (pumping) return;
+      pumping = true;
+      void (async () => {
+        try {
+          for (;;) {
+            const text = reader.take(Math.max(size, 4096));
+            if (text !== '') {
+              if (!stream.push(text)) return;
+              continue;
+            }
+            const r = await reader.wait();
+            if (r === 'cancelled') return;
+            if (r === 'timed-out') {
+              const rest = reader.take(Infinity);
+              if (rest !== '') stream.push(rest);
+              stream.push(null);
+              return;
+            }
+          }
+        } catch (err) {
+          stream.destroy(err as Error);
+        } finally {
+          pumping = false;
+        }
+      })();
+    },
+    destroy(err, cb) {
+      reader.close();
+      cb(err);
+    },
+  });
+  return stream;
+}
+
+/** Options of {@link rawPipeReadable}. */
+export interface RawPipeOptions {
+  /** Wake when this many whole pages are unread. @default 1 */
+  readonly watermarkPages?: number;
+  /** End of stream at this clockNs() time; the committed part of the filling page comes last. @default never */
+  readonly deadlineNs?: number;
+}
+
+/**
+ * per_cpu/cpuN/trace_pipe_raw as an object-mode Readable: every chunk is one whole page
+ * (a `Uint8Array` of subbufSize bytes, decodable with decodePage). destroy() ends a wait at once.
+ */
+export function rawPipeReadable(src: RingSource, cpu: number, opts: RawPipeOptions = {}): Readable {
+  const word = new Int32Array(new SharedArrayBuffer(4));
+  const cancel = { view: word, index: 0 };
+  let pumping = false;
+  const stream: Readable = new Readable({
+    objectMode: true,
+    read() {
+      if (pumping) return;
+      pumping = true;
+      void (async () => {
+        try {
+          for (;;) {
+            const ring = ringOf(src);
+            const page = ring.consumePage(cpu);
+            if (page !== null) {
+              if (!stream.push(page.bytes)) return;
+              continue;
+            }
+            const r = await ring.waitForDataAsync(cpu, {
+              watermarkPages: opts.watermarkPages ?? 1, cancel, ...(opts.deadlineNs === undefined ? {} : { deadlineNs: opts.deadlineNs }),
+            });
+            if (r === 'cancelled') return;
+            if (r === 'timed-out' || (opts.deadlineNs !== undefined && clockNs() >= opts.deadlineNs)) {
+              for (let p = ring.consumePage(cpu, { partial: true }); p !== null; p = ring.consumePage(cpu, { partial: true })) stream.push(p.bytes);
+              stream.push(null);
+              return;
+            }
+          }
+        } catch (err) {
+          stream.destroy(err as Error);
+        } finally {
+          pumping = false;
+        }
+      })();
+    },
+    destroy(err, cb) {
+      Atomics.store(word, 0, 1); // publish: cancel, then kick
+      try {
+        ringOf(src).wakeReaders(cpu);
+      } catch {
+        /* a bad cpu never started a wait */
+      }
+      cb(err);
+    },
+  });
+  return stream;
+}
