@@ -15,7 +15,7 @@ import type { Tracefs } from '../tracefs/tree.js';
 export { readTraceFile, writeTraceFile, TraceFileError } from '../ringbuf/tracefile.js';
 export { formatTraceFile } from '../ringbuf/tracefile-report.js';
 export { eventFormats } from '../ringbuf/events.js';
-export type { TraceFileHeader, TraceFileChunk } from '../ringbuf/tracefile.js';
+export type { TraceFileHeader, TraceFileChunk, TraceFileWriter } from '../ringbuf/tracefile.js';
 
 /** Default per-CPU buffer size, in KiB (rounded to a power-of-two number of pages by the ring). */
 export const DEFAULT_BUFFER_KB = 1024;

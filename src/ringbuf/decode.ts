@@ -29,6 +29,8 @@ export interface DecodedPage {
   readonly baseTsNs: number;
   /** Bytes of the data area that hold records. */
   readonly dataBytes: number;
+  /** Events lost before this page, as consumePage stored it in the copy's header byte 28 (0 in a live page). */
+  readonly missedBefore: number;
   readonly records: DecodedRecord[];
 }
 
@@ -77,7 +79,7 @@ export function decodePage(bytes: Uint8Array): DecodedPage {
     }
     off += len;
   }
-  return { seq, baseTsNs, dataBytes, records };
+  return { seq, baseTsNs, dataBytes, missedBefore: dv.getUint32(28, true), records };
 }
 
 /** @internal The padding header word for `bytes` of padding (used by page copies). */

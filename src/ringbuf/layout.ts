@@ -23,7 +23,7 @@ export type RingMode = 'overwrite' | 'discard';
  *     12 |    4 | i32  | advancer, reader (CAS)        | everyone            | CLAIM: (seq << 2) | state, state 0 open, 1 consumed, 2 overwritten
  *     16 |    8 | f64  | advancer                      | writers, reader     | BASE_TS: ns timestamp the record deltas are relative to
  *     24 |    4 | i32  | advancer                      | repair              | INIT_BY: writer id of the thread that opened this page
- *     28 |    4 |  -   | -                             | -                   | padding to keep the data area 8-byte aligned
+ *     28 |    4 |  -   | -                             | -                   | padding (8-byte aligned data); a consumePage copy stores lostBefore here
  *     32 |  ... | u8[] | writers                       | reader              | data area: records, CAP = subbufSize - 32 bytes
  * A page is complete when COMMIT_LOCAL + COMMIT_REMOTE == RES bytes (both sums of record lengths).
  *

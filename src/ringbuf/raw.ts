@@ -10,6 +10,9 @@ import {
   seqDiff,
 } from './layout.js';
 
+/** i32 index of the spare header word (byte 28) that a page copy uses for its lostBefore count. */
+export const P_MISSED_COPY = 7;
+
 /** One page handed to a raw reader. */
 export interface RawPage {
   readonly cpu: number;
@@ -89,6 +92,8 @@ export function consumePage(c: RingCore, cpu: number, bank: number, opts: Consum
       lostBefore += loss.count;
       reportLoss(c, bi, loss);
     }
+    // Like ftrace's RB_MISSED_EVENTS, the copy carries its loss count in the header's spare word.
+    dv.setUint32(P_MISSED_COPY * 4, Math.min(lostBefore, 0xffffffff), true);
     return { cpu, bytes: out, events, lostBefore };
   }
 }

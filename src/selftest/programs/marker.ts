@@ -9,6 +9,8 @@ export interface MarkerArg {
   readonly count?: number;
   /** Busy gap between lines, µs. @default 0 */
   readonly gapUs?: number;
+  /** Sleep between lines (nanosleep), µs. @default 0 */
+  readonly sleepUs?: number;
   /** Text before the line number. @default 'marker' */
   readonly prefix?: string;
   /** Keep going after EBADF (tracing off or a full buffer) instead of stopping. @default true */
@@ -27,6 +29,7 @@ export default function main(ctx: TaskContext, arg: MarkerArg = {}): number {
       if (arg.ignoreEbadf === false) return 4;
     }
     if ((arg.gapUs ?? 0) > 0) ctx.spin(arg.gapUs ?? 0);
+    if ((arg.sleepUs ?? 0) > 0) ctx.nanosleep((arg.sleepUs ?? 0) * 1e3);
   }
   ctx.close(fd);
   return written === 0 && (arg.count ?? 10) > 0 ? 5 : 0;
