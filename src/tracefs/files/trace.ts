@@ -99,7 +99,10 @@ function pipeOps(ctl: TraceControl): OpenOps {
   };
 }
 
-/** per_cpu/cpuN/trace_pipe_raw: each read is one page as a latin1 string (one char per byte). */
+/**
+ * per_cpu/cpuN/trace_pipe_raw: each read is one page as a latin1 string (one char per byte). It
+ * blocks until a whole page is committed; with tracing off it also hands out the filling page.
+ */
 function rawOps(ctl: TraceControl, cpu: number): OpenOps {
   let closed = false;
   let waiting: { readonly word: Int32Array; readonly ring: RingBuffer } | undefined;
@@ -120,11 +123,12 @@ function rawOps(ctl: TraceControl, cpu: number): OpenOps {
         const ring = ctl.ring();
         const S = ring.params.subbufSize;
         if (size < S) throw kerr('EINVAL', 'read', `per_cpu/cpu${cpu}/trace_pipe_raw`, `read whole pages: size must be ≥ ${S}`);
-        const page = ring.consumePage(cpu) ?? ring.consumePage(cpu, { partial: true });
+        // A whole page when one is ready; the filling page only once tracing is off (nothing more comes).
+        const page = ring.consumePage(cpu) ?? (ctl.tracingOn() ? null : ring.consumePage(cpu, { partial: true }));
         if (page !== null) return Buffer.from(page.bytes.buffer, page.bytes.byteOffset, page.bytes.byteLength).toString('latin1');
         const word = new Int32Array(new SharedArrayBuffer(4));
         waiting = { word, ring };
-        await ring.waitForDataAsync(cpu, { cancel: { view: word, index: 0 } }); // 'cancelled': closed or resized
+        await ring.waitForDataAsync(cpu, { watermarkPages: ctl.tracingOn() ? 1 : 0, cancel: { view: word, index: 0 } }); // 'cancelled': closed or resized
         waiting = undefined;
       }
     },
