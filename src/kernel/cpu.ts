@@ -14,7 +14,7 @@ import { answerPings, cpuOnline, sendPing } from './ipi.js';
 
 /** How often a CPU waiting for a PONG checks that its target is still alive. */
 const PING_RECHECK_NS = 100e6;
-import { serveSyscalls } from './syscalls.js';
+import { SyscallTable } from './syscalls.js';
 import type { TaskShm } from './task-layout.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import type { CpuReply, CpuRequest } from '../lab/protocol.js';
@@ -31,6 +31,10 @@ export interface Cpu {
   readonly base: number;
   /** The trace buffer, attached with this CPU as owner (local commits); replaced on resize. */
   ring: RingBuffer;
+  /** Syscalls served on this CPU; tracers register theirs. */
+  readonly syscalls: SyscallTable;
+  /** Control-message handlers added by tracers, by message type. */
+  readonly handlers: Map<string, (msg: CpuRequest) => void>;
   /** Reply to the control plane. */
   post(msg: CpuReply): void;
 }
@@ -42,6 +46,8 @@ export function createCpu(id: number, k: KernelShm, t: TaskShm, ring: RingHandle
     k,
     t,
     ring: RingBuffer.attach(ring, { ownerCpu: id }),
+    syscalls: new SyscallTable(id),
+    handlers: new Map(),
     timers: new TimerQueue(),
     kthreads: new KThreadQueue(),
     base: k.cpuBase(id),
@@ -127,8 +133,11 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
       case 'fault.inject':
         if (msg.mode === 'exit') process.exit(70); // a worker that dies outright
         throw new Error(`injected fault on cpu${cpu.id}`);
-      default:
-        unknownMessage(`cpu${cpu.id}`, msg);
+      default: {
+        const h = cpu.handlers.get((msg as { type: string }).type);
+        if (h === undefined) unknownMessage(`cpu${cpu.id}`, msg);
+        h(msg);
+      }
     }
   };
 
@@ -141,7 +150,7 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) handle(m.message as CpuRequest);
     }
     if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id);
-    if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, serveSyscalls(cpu));
+    if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, cpu.syscalls.serve(k, cpu.t, cpu.id));
     const expired = cpu.timers.expire(clockNs);
     if (expired > 0) {
       Atomics.add(i32, base + CPU.IRQS, 1); // one timer interrupt, possibly many expiries

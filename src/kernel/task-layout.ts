@@ -30,7 +30,9 @@ export const TASK_COMM_LEN = 16;
  * | 11..15  | i32  | task                           | CPU actor            | syscall arguments                              |
  * | 16      | i32  | control plane                  | task                 | migrations so far                              |
  * | 17      | i32  | control plane (Atomics.add)    | task                 | control-plane reply sequence (RPC done)        |
- * | 18..23  | —    | —                              | —                    | reserved                                       |
+ * | 18      | i32  | task                           | CPU actor            | syscall request id (echoed on completion)      |
+ * | 19      | i32  | CPU actor                      | task                 | id of the last completed syscall               |
+ * | 20..23  | —    | —                              | —                    | reserved                                       |
  * | 24..27  | u8×16| control plane                  | any                  | comm, NUL padded                               |
  * | 28..31  | —    | —                              | —                    | reserved                                       |
  * | 32..63  | i32×32 | control plane                | any                  | affinity mask, bit c = CPU c allowed           |
@@ -50,6 +52,8 @@ export const TASK = {
   SYS_ARGS: 11,
   MIGRATIONS: 16,
   RPC_DONE: 17,
+  SYS_ID: 18,
+  SYS_DONE_ID: 19,
   COMM: 24,
   AFFINITY: 32,
 } as const;

@@ -10,6 +10,7 @@ import { clockNs } from '../shm/clock.js';
 import { CPU, CpuState, Ipi, type IpiName, type KernelShm } from '../kernel/layout.js';
 import type { TaskShm } from '../kernel/task-layout.js';
 import type { RingHandle } from '../ringbuf/index.js';
+import type { TimerlatNotice } from '../tracers/timerlat.js';
 import type { CpuBoot, CpuExit, CpuReply, CpuRequest } from './protocol.js';
 
 /** A snapshot of one CPU's shared counters. */
@@ -47,16 +48,23 @@ export class CpuSet {
   readonly #pending = new Map<number, Pending>();
   readonly #faults: CpuFault[] = [];
   readonly #onFault: (f: CpuFault) => void;
+  readonly #onNotice: (n: TimerlatNotice) => void;
   #nextId = 1;
 
-  constructor(k: KernelShm, pool: Piscina, onFault: (f: CpuFault) => void) {
+  constructor(k: KernelShm, pool: Piscina, onFault: (f: CpuFault) => void, onNotice: (n: TimerlatNotice) => void = () => {}) {
     this.#k = k;
     this.#pool = pool;
     this.#onFault = onFault;
+    this.#onNotice = onNotice;
+  }
+
+  /** Post the same control message to every online CPU. */
+  broadcast(msg: CpuRequest): void {
+    for (let cpu = 0; cpu < this.#k.cpus; cpu++) if (this.stats(cpu).state === 'online') this.post(cpu, msg);
   }
 
   /** Start every CPU actor and resolve once all are online, or reject after `timeoutMs`. */
-  async boot(t: TaskShm, ring: RingHandle, timeoutMs: number): Promise<void> {
+  async boot(t: TaskShm, ring: RingHandle, timerlatSab: SharedArrayBuffer, timeoutMs: number): Promise<void> {
     const online = new Set<number>();
     let allOnline!: () => void;
     const ready = new Promise<void>((r) => (allOnline = r));
@@ -69,13 +77,17 @@ export class CpuSet {
           if (online.size === this.#k.cpus) allOnline();
           return;
         }
+        if (msg.type === 'timerlat.stop_hit' || msg.type === 'timerlat.exception') {
+          this.#onNotice(msg);
+          return;
+        }
         const p = this.#pending.get(msg.id);
         if (p === undefined) return;
         this.#pending.delete(msg.id);
         p.resolve(msg);
       });
       port1.unref();
-      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, ring, port: port2 };
+      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, ring, timerlatSab, port: port2 };
       const run = this.#pool.run(payload, { transferList: [port2] }).then(
         (_exit: CpuExit) => undefined,
         (err: unknown) => this.#fault(cpu, err),

@@ -15,6 +15,7 @@ import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
 import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
 import type { CpuReply } from './protocol.js';
 import { Tracing, type TracingOptions } from './tracing.js';
+import { LabTimerlat } from './timerlat.js';
 
 /** Options of {@link Lab.boot}. */
 export interface LabOptions {
@@ -84,6 +85,7 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly #tasks: TaskSet;
   readonly #fs: Tracefs;
   readonly #tracing: Tracing;
+  readonly #timerlat: LabTimerlat;
   #tracer = 'nop';
   #shutdown: Promise<void> | undefined;
 
@@ -96,21 +98,44 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#tracing = new Tracing(this.#fs, this.#k, tracing);
     this.#cpuPool = createCpuPool(cpus);
     this.#taskPool = createTaskPool(maxTasks);
-    this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f));
+    this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#timerlat.onNotice(n));
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
-      onMigrate: (ev) => this.emit('sched_migrate_task', ev),
+      shared: () => ({ ring: this.#tracing.handle, timerlatSab: this.#timerlat.shm.views.sab }),
+      onMigrate: (ev) => {
+        this.#timerlat.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
+        this.emit('sched_migrate_task', ev);
+      },
       onExit: (task, st) => this.emit('exit', task, st),
     });
     addCoreFiles(this.#fs, cpus, {
-      available: () => ['nop'],
+      available: () => ['timerlat', 'nop'],
       current: () => this.#tracer,
       setCurrent: async (name) => {
+        if (this.#tracer === 'timerlat') this.#timerlat.stop('tracer-changed');
         this.#tracer = name;
+        if (name === 'timerlat') this.#timerlat.start();
       },
       tracingOn: () => this.#tracing.isOn(),
       setTracingOn: async (on) => {
         this.#tracing.setOn(on);
+        if (this.#tracer === 'timerlat') this.#timerlat.tracingOnWritten(on);
       },
+    });
+    this.#timerlat = new LabTimerlat({
+      cpus,
+      fs: this.#fs,
+      cpuSet: this.#cpuSet,
+      cpuOf: (pid) => this.#tasks.tryCpuOf(pid),
+      affinityOf: (pid) => this.#tasks.affinityOf(pid),
+      killHolder: (pid) => {
+        try {
+          this.#tasks.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      },
+      tracingOn: () => this.#tracing.isOn(),
+      setTracingOn: (on) => this.#tracing.setOn(on),
     });
     this.tracefs = this.#tracefsApi();
   }
@@ -127,7 +152,7 @@ export class Lab extends EventEmitter<LabEvents> {
     }
     const lab = new Lab(cpus, maxTasks, opts.tracing ?? {});
     try {
-      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, opts.bootTimeoutMs ?? 20_000);
+      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, opts.bootTimeoutMs ?? 20_000);
     } catch (e) {
       await lab.shutdown();
       throw e;
@@ -233,9 +258,15 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#shutdown !== undefined;
   }
 
+  /** The timerlat tracer: configuration through tracefs, statistics, stop events. */
+  get timerlat(): LabTimerlat {
+    return this.#timerlat;
+  }
+
   /** Kill every task, stop every CPU, destroy both pools. Idempotent; leaves no worker behind. */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
+      this.#timerlat.dispose();
       await this.#tasks.shutdown(SHUTDOWN_STEP_MS);
       await this.#cpuSet.shutdown(SHUTDOWN_STEP_MS);
       await Promise.allSettled([this.#taskPool.destroy(), this.#cpuPool.destroy()]);

@@ -5,6 +5,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { KernelErrorInit } from '../errno.js';
 import type { RingHandle } from '../ringbuf/index.js';
+import type { NoiseSpec } from '../tracers/noise.js';
+import type { TimerlatNotice } from '../tracers/timerlat.js';
 
 /** Payload of the one long task each CPU actor runs. */
 export interface CpuBoot {
@@ -14,6 +16,8 @@ export interface CpuBoot {
   readonly tasksSab: SharedArrayBuffer;
   /** The trace ring buffer the CPU writes its events into (attached with ownerCpu = cpu). */
   readonly ring: RingHandle;
+  /** The timerlat tracer's shared region. */
+  readonly timerlatSab: SharedArrayBuffer;
   /** Control messages (CpuRequest in, CpuReply out). */
   readonly port: MessagePort;
 }
@@ -27,14 +31,19 @@ export type CpuRequest =
   | { readonly type: 'ipi.pingpong'; readonly id: number; readonly target: number; readonly rounds: number }
   | { readonly type: 'kthread.busy'; readonly id: number; readonly busyUs: number }
   | { readonly type: 'fault.inject'; readonly mode: 'throw' | 'exit' }
-  | { readonly type: 'ring.attach'; readonly ring: RingHandle };
+  | { readonly type: 'ring.attach'; readonly ring: RingHandle }
+  | { readonly type: 'timerlat.start' }
+  | { readonly type: 'timerlat.stop' }
+  | { readonly type: 'noise.set'; readonly id: number; readonly sources: readonly NoiseSpec[] };
 
 /** CPU actor → control plane. */
 export type CpuReply =
   | { readonly type: 'cpu.online'; readonly cpu: number }
   | { readonly type: 'timers.fired'; readonly id: number; readonly fired: ReadonlyArray<{ deadlineNs: number; firedNs: number }> }
   | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[]; readonly error?: string }
-  | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number };
+  | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number }
+  | { readonly type: 'noise.set.done'; readonly id: number }
+  | TimerlatNotice;
 
 /** Payload of a user task's worker. */
 export interface TaskBoot {
@@ -46,6 +55,10 @@ export interface TaskBoot {
   readonly arg: unknown;
   readonly kernelSab: SharedArrayBuffer;
   readonly tasksSab: SharedArrayBuffer;
+  /** The trace ring (tasks write trace_marker and user-mode timerlat samples as remote writers). */
+  readonly ring: RingHandle;
+  /** The timerlat tracer's shared region. */
+  readonly timerlatSab: SharedArrayBuffer;
   /** Control-plane syscalls (TaskRpc out, TaskRpcReply in, read with receiveMessageOnPort). */
   readonly port: MessagePort;
 }

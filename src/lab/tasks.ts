@@ -17,6 +17,7 @@ import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine, type TaskExit as ExitStatus } from '../../machines/task.js';
 import type { TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
 import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import type { RingHandle } from '../ringbuf/index.js';
 
 export type { ExitStatus };
 
@@ -65,6 +66,8 @@ interface TaskRecord extends Task {
 
 /** Hooks the lab gives the process manager. */
 export interface TaskHooks {
+  /** Shared regions every task gets at boot. */
+  shared(): { ring: RingHandle; timerlatSab: SharedArrayBuffer };
   onMigrate(ev: MigrateEvent): void;
   onExit(task: Task, status: ExitStatus): void;
 }
@@ -102,6 +105,18 @@ export class TaskSet {
   /** A task by pid (live or ended), or undefined. */
   get(pid: number): Task | undefined {
     return this.#all.get(pid);
+  }
+
+  /** Affinity of a live task, or undefined. */
+  affinityOf(pid: number): number[] | undefined {
+    const r = this.#live.get(pid);
+    return r === undefined ? undefined : readAffinity(this.#t, r.slot);
+  }
+
+  /** Current CPU of a live task, or undefined. */
+  tryCpuOf(pid: number): number | undefined {
+    const r = this.#live.get(pid);
+    return r === undefined ? undefined : Atomics.load(this.#t.i32, this.#t.slotBase(r.slot) + TASK.CPU);
   }
 
   /** Current CPU of a live task. */
@@ -212,7 +227,7 @@ export class TaskSet {
     this.#all.set(pid, rec);
     port1.on('message', (m: TaskMessage) => void this.#onMessage(rec, m));
     port1.unref();
-    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, port: port2 };
+    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2 };
     actor.send({ type: 'task.started' });
     this.#pool.run(boot, { transferList: [port2], signal: rec.abort.signal }).then(
       (exit: TaskExit) => this.#ended(rec, exit),

@@ -3,7 +3,10 @@
 // task's WAKE word, which every waker, signal sender and the control plane's RPC reply kick; the
 // cancel bits in FLAGS (SIGKILL, shutdown) end any wait.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { KernelError, kerr } from '../errno.js';
+import { KernelError, errnoName, kerr } from '../errno.js';
+import { TimerlatUser } from '../tracers/timerlat-user.js';
+import type { RingBuffer } from '../ringbuf/index.js';
+import type { TimerlatShm } from '../tracers/timerlat-layout.js';
 import { clockNs } from '../shm/clock.js';
 import { waitWord, type CancelWord } from '../shm/wait.js';
 import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
@@ -13,6 +16,12 @@ import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
 import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
+
+/** Shared regions a task attaches lazily (the first time it needs them). */
+export interface TaskShared {
+  ring(): RingBuffer;
+  timerlat(): TimerlatShm;
+}
 
 /** Options of clone(). */
 export interface CloneOptions {
@@ -40,10 +49,14 @@ export class TaskContext {
   readonly #cancel: CancelWord;
   readonly #handlers = new Map<number, SignalHandler | 'SIG_IGN'>();
   #rpcSeq = 0;
+  #sysId = 0;
   #moduleUrl: string;
+  readonly #shared: TaskShared;
+  readonly #timerlatFds = new Map<number, TimerlatUser>();
 
   /** @internal Built by the task runtime. */
-  constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string) {
+  constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
+    this.#shared = shared;
     this.#k = k;
     this.#t = t;
     this.#port = port;
@@ -117,12 +130,30 @@ export class TaskContext {
 
   /** Open a tracefs file (`/sys/kernel/tracing/…` or `/sys/kernel/debug/tracing/…`). */
   open(path: string, flags: 'r' | 'w' | 'rw' | 'O_RDONLY' | 'O_WRONLY' | 'O_RDWR' = 'r'): number {
-    return this.#rpc({ call: 'open', path, flags }) as number;
+    const fd = this.#rpc({ call: 'open', path, flags }) as number;
+    const m = /(?:^|\/)osnoise\/per_cpu\/cpu(\d+)\/timerlat_fd$/.exec(path);
+    if (m !== null) {
+      const cpu = Number(m[1]);
+      const k = this.#k;
+      const user = new TimerlatUser(this.#shared.timerlat(), this.#shared.ring(), cpu, () => Atomics.load(k.i32, k.tracingOnIndex) === 1, () => Atomics.store(k.i32, k.tracingOnIndex, 0));
+      this.#timerlatFds.set(fd, user);
+    }
+    return fd;
   }
 
-  /** Read up to `size` bytes as text. */
+  /**
+   * Read up to `size` bytes as text. On a timerlat_fd: block until this period's timer fires (the
+   * first read arms it; each later read records the user-ret latency), record the thread latency,
+   * and return '' (0 bytes). A handled signal ends the wait early with no sample.
+   */
   read(fd: number, size = 65536): string {
-    return this.#rpc({ call: 'read', fd, size }) as string;
+    const tl = this.#timerlatFds.get(fd);
+    if (tl === undefined) return this.#rpc({ call: 'read', fd, size }) as string;
+    const ret = this.#cpuSyscall(NR.timerlat_read, [], true, tl.cpu);
+    if (ret === undefined) return ''; // interrupted by a handled signal: no sample
+    if (ret < 0) throw kerr(errnoName(ret) ?? 'EIO', 'read', `osnoise/per_cpu/cpu${tl.cpu}/timerlat_fd`);
+    tl.threadSample();
+    return '';
   }
 
   /** Write text; returns the bytes written. */
@@ -132,6 +163,11 @@ export class TaskContext {
 
   /** Close a file descriptor. */
   close(fd: number): void {
+    const tl = this.#timerlatFds.get(fd);
+    if (tl !== undefined) {
+      this.#timerlatFds.delete(fd);
+      this.#cpuSyscall(NR.timerlat_close, [], false, tl.cpu); // cancel the timer on the fd's CPU first
+    }
     this.#rpc({ call: 'close', fd });
   }
 
@@ -231,22 +267,25 @@ export class TaskContext {
     }
   }
 
-  // A syscall served by the CPU actor this task is on (fast path, no control plane).
-  #cpuSyscall(nr: SyscallNr, args: readonly number[]): number {
+  // A syscall served by the CPU actor this task is on (fast path, no control plane). With
+  // `interruptible`, a handled signal ends the wait and the call returns undefined (the CPU's late
+  // completion is then ignored: it carries an older request id).
+  #cpuSyscall(nr: SyscallNr, args: readonly number[], interruptible = false, onCpu?: number): number | undefined {
     this.#enter();
     const i32 = this.#t.i32;
-    const done = this.#s + TASK.SYS_DONE;
-    const seen = Atomics.load(i32, done); // acquire: before posting, so the CPU's kick is not lost
-    const cpu = Atomics.load(i32, this.#s + TASK.CPU);
-    postSyscall(this.#k, this.#t, cpu, this.#slot, nr, args);
+    const s = this.#s;
+    const id = (this.#sysId = (this.#sysId + 1) | 0);
+    const cpu = onCpu ?? Atomics.load(i32, s + TASK.CPU);
+    const word = interruptible ? s + TASK.WAKE : s + TASK.SYS_DONE;
+    let seen = Atomics.load(i32, word); // acquire: before posting, so the CPU's kick is not lost
+    postSyscall(this.#k, this.#t, cpu, this.#slot, nr, id, args);
     for (;;) {
-      const r = waitWord(i32, done, seen, { cancel: this.#cancel });
-      if (r === 'cancelled') this.#cancelled();
-      if (Atomics.load(i32, done) !== seen) break; // acquire: SYS_RET was stored before the kick
+      if (Atomics.load(i32, s + TASK.SYS_DONE_ID) === id) break; // acquire: SYS_RET was stored before
+      if (interruptible && this.#deliverSignals() > 0) return undefined;
+      if (waitWord(i32, word, seen, { cancel: this.#cancel }) === 'cancelled') this.#cancelled();
+      seen = Atomics.load(i32, word);
     }
-    const ret = i32[this.#s + TASK.SYS_RET]!;
-    if (ret < 0) throw new KernelError({ code: 'ENOSYS', syscall: String(nr) });
-    return ret;
+    return i32[s + TASK.SYS_RET]!;
   }
 
   // A syscall the control plane serves: post on the port, sleep on WAKE until the reply is there.

@@ -5,6 +5,8 @@ import { TASK, TaskState, attachTasks } from '../kernel/task-layout.js';
 import type { TaskBoot, TaskExit } from '../lab/protocol.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
 import { TaskContext } from './ctx.js';
+import { RingBuffer } from '../ringbuf/index.js';
+import { attachTimerlat, type TimerlatShm } from '../tracers/timerlat-layout.js';
 
 /** A program a task runs: the module's default export. */
 export type TaskMain = (ctx: TaskContext, arg: unknown) => unknown;
@@ -14,7 +16,13 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   const k = attachKernel(boot.kernelSab);
   const t = attachTasks(boot.tasksSab);
   const s = t.slotBase(boot.slot);
-  const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl);
+  let ring: RingBuffer | undefined;
+  let tl: TimerlatShm | undefined;
+  const shared = {
+    ring: () => (ring ??= RingBuffer.attach(boot.ring)),
+    timerlat: () => (tl ??= attachTimerlat(boot.timerlatSab)),
+  };
+  const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
   let url = boot.moduleUrl;
   let arg = boot.arg;
   Atomics.store(t.i32, s + TASK.STATE, TaskState.RUNNING); // publish: the program starts

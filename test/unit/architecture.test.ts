@@ -36,7 +36,7 @@ const RULES: Record<string, Rule> = {
   // The CPU actor's side of the pool<->actor contract: message types only.
   'src/kernel': { values: SHARED, types: ['src/lab/protocol.ts'] },
   // The user-task runtime (ctx syscalls): the task actor's twin of src/kernel.
-  'src/task': { values: ['src/kernel', ...SHARED], types: ['src/lab/protocol.ts'] },
+  'src/task': { values: ['src/kernel', 'src/tracers', ...SHARED], types: ['src/lab/protocol.ts'] },
   'src/tracers': { values: SHARED },
   'src/tracefs': { values: SHARED },
   // The control plane allocates the kernel's shared regions and signals through them.

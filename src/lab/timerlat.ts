@@ -1,0 +1,337 @@
+// The control plane of the timerlat tracer (trace_osnoise.c: timerlat_tracer_init/start/stop,
+// timerlat_fd_open, osnoise_stop_tracing, the migration hook): configuration and its tracefs files,
+// the tracer and timerlat_fd machines (lifecycle edges only), stop detection, noise placement and
+// the stats snapshot. Control plane only; samples never pass through here.
+import { EventEmitter } from 'node:events';
+import { createActor, type Actor } from 'xstate';
+import { kerr } from '../errno.js';
+import { waitWordAsync } from '../shm/wait.js';
+import { tracerMachine } from '../../machines/tracer.js';
+import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
+import { CTX_NAMES, Ctx, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
+import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
+import type { NoiseSpec } from '../tracers/noise.js';
+import type { TimerlatNotice } from '../tracers/timerlat.js';
+import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
+import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
+import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
+import type { CpuSet } from './cpus.js';
+
+/** What timerlat needs from the rest of the lab. */
+export interface TimerlatHost {
+  readonly cpus: number;
+  readonly fs: Tracefs;
+  readonly cpuSet: CpuSet;
+  cpuOf(pid: number): number | undefined;
+  affinityOf(pid: number): readonly number[] | undefined;
+  killHolder(pid: number): void;
+  tracingOn(): boolean;
+  setTracingOn(on: boolean): void;
+}
+
+/** Why tracing stopped: a threshold sample, or an exception such as a migrated fd holder. */
+export type StopInfo =
+  | { readonly kind: 'threshold'; readonly cpu: number; readonly context: 'irq' | 'thread' | 'user-ret'; readonly latencyNs: number; readonly thresholdUs: number }
+  | { readonly kind: 'exception'; readonly cpu: number; readonly taint: string };
+
+/** Per-CPU statistics of one snapshot. */
+export interface TimerlatCpuStats {
+  readonly cpu: number;
+  readonly irq: LatencySummary;
+  readonly thread: LatencySummary;
+  readonly user: LatencySummary;
+  /** Periods whose deadline had already passed when the next one was armed. */
+  readonly skipped: number;
+  /** Timer wake-ups that found no reader (a signal took the fd holder away). */
+  readonly noWaiter: number;
+}
+
+/** Events of lab.timerlat. */
+export interface TimerlatEvents {
+  /** Tracing stopped: threshold or exception. */
+  stop: [StopInfo];
+}
+
+/** The timerlat tracer of one lab (`lab.timerlat`). */
+export class LabTimerlat extends EventEmitter<TimerlatEvents> {
+  readonly shm: TimerlatShm;
+  readonly #h: TimerlatHost;
+  readonly #knobs: Record<Knob, number> = { timerlat_period_us: 1000, stop_tracing_us: 0, stop_tracing_total_us: 0, print_stack: 0 };
+  #options = new Set<OsnoiseOption>(DEFAULT_OPTIONS);
+  #traceCpus: number[];
+  #noise: NoiseSpec[] = [];
+  #noiseMask: number[];
+  #running = false;
+  #stopWatch = 0;
+  readonly #tracer: Actor<typeof tracerMachine>;
+  readonly #fds: Array<Actor<typeof timerlatFdMachine>>;
+
+  constructor(h: TimerlatHost) {
+    super();
+    this.#h = h;
+    this.shm = allocateTimerlat(h.cpus);
+    resetStats(this.shm.stats, h.cpus);
+    this.#traceCpus = range(h.cpus);
+    this.#noiseMask = range(h.cpus);
+    this.#tracer = createActor(
+      tracerMachine.provide({
+        actions: {
+          startWorkload: () => this.#startWorkload(),
+          stopWorkload: () => this.#stopWorkload(),
+          disableBuffer: () => h.setTracingOn(false),
+          enableBuffer: () => h.setTracingOn(true),
+        },
+      }),
+    ).start();
+    this.#fds = range(h.cpus).map((cpu) =>
+      createActor(timerlatFdMachine.provide({ actions: { sendSigkill: (_, p) => h.killHolder(p.pid) } }), { input: { cpu } }).start(),
+    );
+    addOsnoiseFiles(h.fs, this.#filesControl());
+  }
+
+  /** True while the workload runs (current_tracer is timerlat). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** The tracer machine's state: 'off' | 'running' | 'stopped'. */
+  get state(): string {
+    return String(this.#tracer.getSnapshot().value);
+  }
+
+  /** The last stop, if tracing was stopped by a threshold or an exception. */
+  get lastStop(): StopInfo | null {
+    return this.#tracer.getSnapshot().context.stop as StopInfo | null;
+  }
+
+  /** current_tracer became timerlat (or tracing_on went 0→1 with timerlat current). */
+  start(): void {
+    this.#tracer.send({ type: 'tracer.start', tracer: 'timerlat', tracingOn: this.#h.tracingOn() });
+  }
+
+  /** current_tracer left timerlat. */
+  stop(reason: 'tracer-changed' | 'tracing-off'): void {
+    this.#tracer.send({ type: 'tracer.stop', reason });
+  }
+
+  /** tracing_on written 1 while timerlat is current. */
+  tracingOnWritten(on: boolean): void {
+    const st = this.state;
+    if (!on && st === 'running') this.stop('tracing-off');
+    else if (on && st === 'stopped') this.#tracer.send({ type: 'tracer.restart' });
+    else if (on && st === 'off') this.start();
+  }
+
+  /** Place noise sources (on the CPUs of `mask`; default: the noise mask). */
+  async setNoise(sources: readonly NoiseSpec[], mask?: readonly number[]): Promise<void> {
+    this.#noise = [...sources];
+    if (mask !== undefined) this.#noiseMask = [...mask];
+    await this.#applyNoise();
+  }
+
+  /** The noise sources and the CPUs they run on. */
+  get noise(): { readonly sources: readonly NoiseSpec[]; readonly mask: readonly number[] } {
+    return { sources: this.#noise, mask: this.#noiseMask };
+  }
+
+  /** Per-CPU, per-context statistics, read from shared counters without pausing collection. */
+  snapshot(): TimerlatCpuStats[] {
+    const s = this.shm;
+    return range(this.#h.cpus).map((cpu) => {
+      const cb = s.cpuBase(cpu);
+      return {
+        cpu,
+        irq: summarize(readSample(s.stats, cpu, Ctx.IRQ)),
+        thread: summarize(readSample(s.stats, cpu, Ctx.THREAD)),
+        user: summarize(readSample(s.stats, cpu, Ctx.USER)),
+        skipped: Atomics.load(s.i32, cb + TLC.SKIPPED),
+        noWaiter: Atomics.load(s.i32, cb + TLC.NO_WAITER),
+      };
+    });
+  }
+
+  /** Raw histogram snapshot of one CPU and context. */
+  histogram(cpu: number, ctx: 'irq' | 'thread' | 'user-ret'): LatencySnapshot {
+    return readSample(this.shm.stats, cpu, CTX_NAMES.indexOf(ctx) as CtxId);
+  }
+
+  /** Migration hook (sched_migrate_task): a holder leaving its CPU kills its fd and stops tracing. */
+  onMigrate(pid: number, origCpu: number, destCpu: number): void {
+    for (let cpu = 0; cpu < this.#h.cpus; cpu++) {
+      const cb = this.shm.cpuBase(cpu);
+      if (Atomics.load(this.shm.i32, cb + TLC.HOLDER) !== pid || destCpu === cpu) continue;
+      if (Atomics.exchange(this.shm.i32, cb + TLC.DEAD, 1) !== 0) continue; // RMW only: once
+      this.#fds[cpu]!.send({ type: 'task.migrated', from: origCpu, to: destCpu, pid });
+      this.#exception(cpu, TAINT_MIGRATED);
+    }
+  }
+
+  /** A notice from a CPU actor. */
+  onNotice(n: TimerlatNotice): void {
+    if (n.type === 'timerlat.exception') {
+      this.#fds[n.cpu]!.send({ type: 'task.migrated', from: n.cpu, to: -1, pid: n.pid });
+      this.#exception(n.cpu, n.taint);
+    }
+    // stop_hit is seen through the shared stop word (#watchStop), from CPU actors and tasks alike.
+  }
+
+  /** Stop everything (lab shutdown). */
+  dispose(): void {
+    this.#running = false;
+    this.#stopWatch++;
+    this.#tracer.stop();
+    for (const f of this.#fds) f.stop();
+  }
+
+  #exception(cpu: number, taint: string): void {
+    if (claimStop(this.shm, cpu, 3, 0)) this.#h.setTracingOn(false);
+    this.#tracer.send({ type: 'tracer.exception', cpu, taint });
+    this.emit('stop', { kind: 'exception', cpu, taint });
+  }
+
+  #startWorkload(): void {
+    const s = this.shm;
+    const g = s.g;
+    s.f64[(g >> 1) + TLG.F64_PERIOD_NS] = this.#knobs.timerlat_period_us * 1e3;
+    s.i32[g + TLG.USER_MODE] = this.#options.has('OSNOISE_WORKLOAD') ? 0 : 1;
+    s.i32[g + TLG.STOP_US] = this.#knobs.stop_tracing_us;
+    s.i32[g + TLG.STOP_TOTAL_US] = this.#knobs.stop_tracing_total_us;
+    s.i32[g + TLG.MAX_LAT_US] = 0;
+    for (let cpu = 0; cpu < this.#h.cpus; cpu++) {
+      const cb = s.cpuBase(cpu);
+      s.i32[cb + TLC.ENABLED] = this.#traceCpus.includes(cpu) ? 1 : 0;
+      s.i32[cb + TLC.SKIPPED] = 0;
+      s.i32[cb + TLC.NO_WAITER] = 0;
+    }
+    resetStats(s.stats, this.#h.cpus);
+    Atomics.store(s.i32, g + TLG.STOP_HIT, 0);
+    Atomics.store(s.i32, g + TLG.RUNNING, 1); // publish: the config words above
+    this.#running = true;
+    this.#h.cpuSet.broadcast({ type: 'timerlat.start' });
+    void this.#watchStop(++this.#stopWatch);
+  }
+
+  #stopWorkload(): void {
+    this.#running = false;
+    this.#stopWatch++;
+    Atomics.store(this.shm.i32, this.shm.g + TLG.RUNNING, 0);
+    this.#h.cpuSet.broadcast({ type: 'timerlat.stop' });
+    for (const fd of this.#fds) fd.send({ type: 'workload.stopped' }); // SIGKILLs holders through sendSigkill
+  }
+
+  // Wait on the shared stop word; a threshold crossed by any thread (CPU actor or task) lands here.
+  async #watchStop(gen: number): Promise<void> {
+    const s = this.shm;
+    while (gen === this.#stopWatch) {
+      const r = await waitWordAsync(s.i32, s.g + TLG.STOP_HIT, 0, { deadlineNs: undefined });
+      if (gen !== this.#stopWatch || r !== 'ok') return;
+      const hit = Atomics.load(s.i32, s.g + TLG.STOP_HIT);
+      if (hit === 0) continue;
+      if (hit === 1) {
+        await new Promise((res) => setImmediate(res)); // the owner is still filling the record
+        continue;
+      }
+      const ctx = s.i32[s.g + TLG.STOP_CTX]!;
+      if (ctx === 3) return; // exceptions are reported by #exception
+      const cpu = s.i32[s.g + TLG.STOP_CPU]!;
+      const latencyNs = s.f64[(s.g >> 1) + TLG.F64_STOP_LAT_NS]!;
+      const context = CTX_NAMES[ctx] ?? 'irq';
+      const thresholdUs = ctx === Ctx.IRQ ? this.#knobs.stop_tracing_us : this.#knobs.stop_tracing_total_us;
+      this.#tracer.send({ type: 'tracer.threshold_hit', cpu, context, latencyNs, thresholdUs });
+      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs });
+      return;
+    }
+  }
+
+  async #applyNoise(): Promise<void> {
+    await Promise.all(
+      range(this.#h.cpus).map((cpu) =>
+        this.#h.cpuSet.request(cpu, (id) => ({ type: 'noise.set', id, sources: this.#noiseMask.includes(cpu) ? this.#noise : [] })),
+      ),
+    );
+  }
+
+  // Writing osnoise/cpus or osnoise/options while running restarts the workload (holders are killed).
+  #reconfigure(file: 'osnoise/cpus' | 'osnoise/options'): void {
+    if (!this.#running) return;
+    this.#tracer.send({ type: 'tracer.configure', file }); // stopWorkload + startWorkload
+  }
+
+  #openFd(cpu: number, opener: Opener): OpenOps {
+    const path = `osnoise/per_cpu/cpu${cpu}/timerlat_fd`;
+    const s = this.shm;
+    // 1. EINVAL: timerlat is not running, or the workload option is set (no user-space mode).
+    if (!this.#running || this.#options.has('OSNOISE_WORKLOAD')) {
+      throw kerr('EINVAL', 'open', path, 'needs current_tracer timerlat with NO_OSNOISE_WORKLOAD in osnoise/options');
+    }
+    // 2. EBUSY: the CPU the caller runs on *now* already has a holder (upstream checks this_cpu, not the file's).
+    const here = this.#h.cpuOf(opener.pid);
+    if (here === undefined) throw kerr('EPERM', 'open', path, 'only a task can hold timerlat_fd');
+    if (Atomics.load(s.i32, s.cpuBase(here) + TLC.HOLDER) !== 0) throw kerr('EBUSY', 'open', path, `cpu${here} already has a timerlat_fd holder`);
+    // 3. EPERM: the caller must be pinned to exactly this CPU and run on it.
+    const aff = this.#h.affinityOf(opener.pid) ?? [];
+    if (aff.length !== 1 || aff[0] !== cpu || here !== cpu) throw kerr('EPERM', 'open', path, `pin the task to cpu${cpu} alone (sched_setaffinity([${cpu}])) before opening`);
+    const cb = s.cpuBase(cpu);
+    Atomics.store(s.i32, cb + TLC.DEAD, 0);
+    Atomics.store(s.i32, cb + TLC.HOLDER, opener.pid); // publish: the CPU checks the holder on read
+    this.#fds[cpu]!.send({ type: 'fd.open', pid: opener.pid, cpu });
+    return {
+      // Reads never come here: the task's ctx sends them straight to the CPU (NR.timerlat_read).
+      read: () => {
+        throw kerr('EINVAL', 'read', path, 'timerlat_fd is read through the task syscall interface');
+      },
+      close: () => {
+        if (Atomics.compareExchange(s.i32, cb + TLC.HOLDER, opener.pid, 0) === opener.pid) {
+          this.#fds[cpu]!.send({ type: 'fd.close' });
+          if (this.#running) this.#h.cpuSet.post(cpu, { type: 'timerlat.start' }); // resets the CPU's fd state
+        }
+      },
+    };
+  }
+
+  #filesControl() {
+    const self = this;
+    return {
+      cpus: this.#h.cpus,
+      get: (k: Knob) => self.#knobs[k],
+      set(k: Knob, v: number) {
+        self.#knobs[k] = v;
+        const s = self.shm;
+        if (k === 'timerlat_period_us') s.f64[(s.g >> 1) + TLG.F64_PERIOD_NS] = v * 1e3;
+        if (k === 'stop_tracing_us') Atomics.store(s.i32, s.g + TLG.STOP_US, v);
+        if (k === 'stop_tracing_total_us') Atomics.store(s.i32, s.g + TLG.STOP_TOTAL_US, v);
+      },
+      options: () => self.#options,
+      setOptions(next: ReadonlySet<OsnoiseOption>) {
+        self.#options = new Set(next);
+        self.#reconfigure('osnoise/options');
+      },
+      traceCpus: () => self.#traceCpus,
+      setTraceCpus(cpus: readonly number[]) {
+        self.#traceCpus = [...cpus];
+        self.#reconfigure('osnoise/cpus');
+      },
+      maxLatencyUs: () => Atomics.load(self.shm.i32, self.shm.g + TLG.MAX_LAT_US),
+      setMaxLatencyUs: (us: number) => Atomics.store(self.shm.i32, self.shm.g + TLG.MAX_LAT_US, us),
+      openFd: (cpu: number, opener: Opener) => self.#openFd(cpu, opener),
+      noise: () => self.#noise.map((n) => `${formatNoiseSpec(n)}\n`).join(''),
+      setNoise(text: string) {
+        const specs = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => parseNoiseSpec(l));
+        self.#noise = specs;
+        void self.#applyNoise();
+      },
+      noiseMask: () => self.#noiseMask,
+      setNoiseMask(cpus: readonly number[]) {
+        self.#noiseMask = [...cpus];
+        void self.#applyNoise();
+      },
+    };
+  }
+}
+
+/** Bounds of the numeric knobs (for CLI validation messages). */
+export const TIMERLAT_KNOBS = KNOBS;
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

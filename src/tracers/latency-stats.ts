@@ -1,0 +1,172 @@
+// The per-CPU, per-context latency accumulator in shared memory (rtla's osnoise_hist/timerlat_top
+// per-cpu data, kept in SAB so the CLI reads it while collection runs). One record per (cpu, context);
+// each record has exactly one writer (the CPU actor for irq and kernel-mode thread and user-ret, the
+// fd-holding task for user-mode thread) and any number of readers, ordered by a seqcount.
+import { readConsistent, writeBegin, writeEnd } from '../shm/seqcount.js';
+
+/** Sample contexts, as the timerlat_sample event's `context` field. */
+export const Ctx = { IRQ: 0, THREAD: 1, USER: 2 } as const;
+export type CtxId = (typeof Ctx)[keyof typeof Ctx];
+export const CTX_NAMES = ['irq', 'thread', 'user-ret'] as const;
+export type CtxName = (typeof CTX_NAMES)[number];
+
+/** Linear 1 µs buckets below this many µs. */
+export const LINEAR_BUCKETS = 1024;
+/** Power-of-two buckets above: [2^k, 2^(k+1)) µs for k = 10..41. */
+export const LOG_BUCKETS = 32;
+export const BUCKETS = LINEAR_BUCKETS + LOG_BUCKETS;
+
+/*
+ * One record, RECORD_I32 Int32 words (4288 bytes, a multiple of 64 so records never share a line):
+ *
+ * | i32 off | type     | meaning                                         |
+ * |--------:|----------|-------------------------------------------------|
+ * | 0       | i32      | seqcount (odd while the writer updates)         |
+ * | 1       | —        | padding: the f64 block starts 8-aligned         |
+ * | 2 (f64 1) | f64    | count                                           |
+ * | 4 (f64 2) | f64    | sum of latencies, ns                            |
+ * | 6 (f64 3) | f64    | sum of squares, ns²                             |
+ * | 8 (f64 4) | f64    | min ns (+Inf before the first sample)           |
+ * | 10 (f64 5)| f64    | max ns                                          |
+ * | 12 (f64 6)| f64    | cur: the last sample, ns                        |
+ * | 14..15  | —        | padding                                         |
+ * | 16..    | i32×1056 | histogram: 1024 × 1 µs, then 32 power-of-two µs |
+ */
+export const RECORD_I32 = 1072;
+const F_COUNT = 1;
+const F_SUM = 2;
+const F_SUMSQ = 3;
+const F_MIN = 4;
+const F_MAX = 5;
+const F_CUR = 6;
+const HIST = 16;
+
+/** Bucket index of a latency. */
+export function bucketOf(ns: number): number {
+  const us = Math.floor(ns / 1000);
+  if (us < LINEAR_BUCKETS) return us < 0 ? 0 : us;
+  const k = 31 - Math.clz32(Math.min(us, 2 ** 31 - 1)); // ≥ 10
+  return Math.min(BUCKETS - 1, LINEAR_BUCKETS + (k - 10));
+}
+
+/** Lower bound of a bucket in µs. */
+export function bucketLowUs(b: number): number {
+  return b < LINEAR_BUCKETS ? b : 2 ** (10 + b - LINEAR_BUCKETS);
+}
+
+/** Upper bound (exclusive) of a bucket in µs. */
+export function bucketHighUs(b: number): number {
+  return b < LINEAR_BUCKETS ? b + 1 : 2 ** (11 + b - LINEAR_BUCKETS);
+}
+
+/** Views of the accumulator region; `base(cpu, ctx)` is a record's first i32 index. */
+export interface StatsShm {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  base(cpu: number, ctx: CtxId): number;
+}
+
+/** Views over `sab` starting at byte `offset`, for `cpus` CPUs. */
+export function statsViews(sab: SharedArrayBuffer, offset: number, cpus: number): StatsShm {
+  const i32 = new Int32Array(sab, offset, cpus * 3 * RECORD_I32);
+  const f64 = new Float64Array(sab, offset, (cpus * 3 * RECORD_I32) / 2);
+  return { i32, f64, base: (cpu, ctx) => (cpu * 3 + ctx) * RECORD_I32 };
+}
+
+/** Bytes the accumulator needs for `cpus` CPUs. */
+export function statsBytes(cpus: number): number {
+  return cpus * 3 * RECORD_I32 * 4;
+}
+
+/** Reset every record (control plane, while nothing writes). */
+export function resetStats(s: StatsShm, cpus: number): void {
+  s.i32.fill(0);
+  for (let c = 0; c < cpus; c++) for (let x = 0; x < 3; x++) s.f64[(s.base(c, x as CtxId) >> 1) + F_MIN] = Infinity;
+}
+
+/** Record one sample. Single writer per (cpu, ctx); no allocation. */
+export function recordSample(s: StatsShm, cpu: number, ctx: CtxId, ns: number): void {
+  const b = s.base(cpu, ctx);
+  const f = b >> 1;
+  const f64 = s.f64;
+  writeBegin(s.i32, b);
+  f64[f + F_COUNT]! += 1;
+  f64[f + F_SUM]! += ns;
+  f64[f + F_SUMSQ]! += ns * ns;
+  if (ns < f64[f + F_MIN]!) f64[f + F_MIN] = ns;
+  if (ns > f64[f + F_MAX]!) f64[f + F_MAX] = ns;
+  f64[f + F_CUR] = ns;
+  s.i32[b + HIST + bucketOf(ns)]! += 1;
+  writeEnd(s.i32, b); // publish
+}
+
+/** A consistent snapshot of one record. */
+export interface LatencySnapshot {
+  readonly count: number;
+  readonly sumNs: number;
+  readonly sumSqNs: number;
+  readonly minNs: number;
+  readonly maxNs: number;
+  readonly curNs: number;
+  readonly hist: Int32Array;
+}
+
+/** Read one record without pausing its writer (retries while it writes). */
+export function readSample(s: StatsShm, cpu: number, ctx: CtxId): LatencySnapshot {
+  const b = s.base(cpu, ctx);
+  const f = b >> 1;
+  return readConsistent(s.i32, b, () => ({
+    count: s.f64[f + F_COUNT]!,
+    sumNs: s.f64[f + F_SUM]!,
+    sumSqNs: s.f64[f + F_SUMSQ]!,
+    minNs: s.f64[f + F_MIN]!,
+    maxNs: s.f64[f + F_MAX]!,
+    curNs: s.f64[f + F_CUR]!,
+    hist: s.i32.slice(b + HIST, b + HIST + BUCKETS),
+  })).value;
+}
+
+/** Summary of one (cpu, context): what `top` and `hist` print. Percentiles come from the histogram (1 µs resolution below 1 ms). */
+export interface LatencySummary {
+  readonly count: number;
+  readonly minNs: number | null;
+  readonly avgNs: number | null;
+  readonly maxNs: number | null;
+  readonly curNs: number | null;
+  readonly stddevNs: number | null;
+  readonly p50Ns: number | null;
+  readonly p90Ns: number | null;
+  readonly p99Ns: number | null;
+  readonly p999Ns: number | null;
+}
+
+/** The value below which a fraction `q` of samples fall, in ns (bucket upper bound, capped at max). */
+export function percentileNs(s: LatencySnapshot, q: number): number | null {
+  if (s.count === 0) return null;
+  const rank = Math.ceil(q * s.count);
+  let seen = 0;
+  for (let b = 0; b < BUCKETS; b++) {
+    seen += s.hist[b]!;
+    if (seen >= rank) return Math.min(bucketHighUs(b) * 1000, s.maxNs);
+  }
+  return s.maxNs;
+}
+
+/** Summarise a snapshot. */
+export function summarize(s: LatencySnapshot): LatencySummary {
+  if (s.count === 0) return { count: 0, minNs: null, avgNs: null, maxNs: null, curNs: null, stddevNs: null, p50Ns: null, p90Ns: null, p99Ns: null, p999Ns: null };
+  const avg = s.sumNs / s.count;
+  const variance = Math.max(0, s.sumSqNs / s.count - avg * avg);
+  return {
+    count: s.count,
+    minNs: s.minNs,
+    avgNs: avg,
+    maxNs: s.maxNs,
+    curNs: s.curNs,
+    stddevNs: Math.sqrt(variance),
+    p50Ns: percentileNs(s, 0.5),
+    p90Ns: percentileNs(s, 0.9),
+    p99Ns: percentileNs(s, 0.99),
+    p999Ns: percentileNs(s, 0.999),
+  };
+}

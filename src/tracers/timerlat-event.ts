@@ -1,0 +1,49 @@
+// The timerlat_sample trace event (include/trace/events/osnoise.h: timerlat_sample): payload layout,
+// the writer used on the hot path (no allocation), and the text line the seed specifies:
+// `#%-5u context %6s timer_latency %9llu ns`. Runs wherever samples are taken or printed.
+import type { RingBuffer, Reservation } from '../ringbuf/index.js';
+import { CTX_NAMES, type CtxId } from './latency-stats.js';
+
+/** Event type id of timerlat_sample in the trace ring (built-ins use 1..15). */
+export const TIMERLAT_SAMPLE = 2;
+/** Payload bytes: u32 seqnum, u32 context, f64 timer_latency ns. */
+export const TIMERLAT_SAMPLE_BYTES = 16;
+
+/** A reusable writer of timerlat_sample events into one ring. */
+export class SampleWriter {
+  #ring: RingBuffer | undefined;
+  #res: Reservation | undefined;
+
+  /** Write one sample on `cpu` at `tsNs`; false when the ring dropped it (counted by the ring). */
+  write(ring: RingBuffer, cpu: number, tsNs: number, seq: number, ctx: CtxId, latencyNs: number): boolean {
+    if (ring !== this.#ring) {
+      this.#ring = ring;
+      this.#res = ring.newReservation();
+    }
+    const r = ring.reserve(cpu, TIMERLAT_SAMPLE_BYTES, TIMERLAT_SAMPLE, tsNs, this.#res);
+    if (r === null) return false;
+    r.setU32(0, seq >>> 0);
+    r.setU32(4, ctx);
+    r.setF64(8, latencyNs);
+    ring.commit(r);
+    return true;
+  }
+}
+
+/** A decoded timerlat_sample. */
+export interface TimerlatSample {
+  readonly seqnum: number;
+  readonly context: (typeof CTX_NAMES)[number];
+  readonly timerLatencyNs: number;
+}
+
+/** Decode a payload. */
+export function decodeSample(payload: Uint8Array): TimerlatSample {
+  const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  return { seqnum: dv.getUint32(0, true), context: CTX_NAMES[dv.getUint32(4, true)] ?? 'irq', timerLatencyNs: dv.getFloat64(8, true) };
+}
+
+/** The seed's text: `#1     context    irq timer_latency      1234 ns`. */
+export function formatSample(s: TimerlatSample): string {
+  return `#${String(s.seqnum).padEnd(5)} context ${s.context.padStart(6)} timer_latency ${String(Math.round(s.timerLatencyNs)).padStart(9)} ns`;
+}

@@ -1,0 +1,109 @@
+// Shared memory of the timerlat tracer (kernel/trace/trace_osnoise.c: struct timerlat_variables,
+// osnoise_data): the configuration the control plane publishes at start, the stop-tracing record,
+// one block per CPU (fd holder, activation seqnum, absolute period, skipped periods) and the latency
+// accumulator. Attached by the control plane, every CPU actor and the fd-holding tasks.
+import { defineLayout, type Views } from '../shm/layout.js';
+import { statsBytes, statsViews, type StatsShm } from './latency-stats.js';
+
+/** Int32 words per CPU block (128 bytes). */
+export const TL_STRIDE_I32 = 32;
+
+/*
+ * Global words (i32 index into `cfg`):
+ * | idx | type | written by                 | meaning                                                  |
+ * |----:|------|----------------------------|----------------------------------------------------------|
+ * | 0   | i32  | control plane              | running: 1 while the timerlat workload runs              |
+ * | 1   | i32  | control plane              | user mode: 1 with NO_OSNOISE_WORKLOAD (timerlat_fd)      |
+ * | 2   | i32  | control plane              | stop_tracing_us (0 = off)                                |
+ * | 3   | i32  | control plane              | stop_tracing_total_us (0 = off)                          |
+ * | 4   | i32  | any writer (CAS 0→1)       | stop hit: the first thread that crossed a threshold owns the record |
+ * | 5   | i32  | stop owner                 | stop cpu                                                 |
+ * | 6   | i32  | stop owner                 | stop context (0 irq, 1 thread, 2 user-ret, 3 exception)  |
+ * | 7   | i32  | any writer (CAS max)       | tracing_max_latency, µs                                  |
+ * | 8-9 | f64  | control plane              | period, ns                                               |
+ * | 10-11 | f64 | stop owner                | stop latency, ns                                         |
+ *
+ * Per-CPU block (i32 index cpuBase(cpu)):
+ * | off | type | written by                  | meaning                                                 |
+ * |----:|------|-----------------------------|---------------------------------------------------------|
+ * | 0   | i32  | control plane               | fd holder pid (0 = none)                                |
+ * | 1   | i32  | control plane / CPU (RMW)   | fd dead: 1 after the holder migrated                    |
+ * | 2   | i32  | CPU actor                   | seqnum of the current activation (first = 1)            |
+ * | 3   | i32  | CPU actor                   | skipped periods (deadline already in the past)          |
+ * | 4   | i32  | control plane               | enabled: this CPU is in osnoise/cpus                    |
+ * | 5   | i32  | CPU actor                   | thread samples lost because no thread was waiting       |
+ * | 6-7 | —    |                             | padding                                                 |
+ * | 8-9 | f64  | CPU actor                   | absolute period of the current activation, ns           |
+ * | 10..31 | — |                             | reserved                                                |
+ */
+export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5 } as const;
+export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, F64_ABS_PERIOD: 4 } as const;
+
+/** The timerlat region for `cpus` CPUs. */
+export function timerlatLayout(cpus: number) {
+  return defineLayout('timerlat', 0x544c4154 /* 'TLAT' */, 1, {
+    params: { kind: 'i32', count: 2 }, // [cpus, 0]
+    cfg: { kind: 'i32', count: 16 },
+    cpu: { kind: 'i32', count: cpus * TL_STRIDE_I32 },
+    stats: { kind: 'i32', count: statsBytes(cpus) / 4 },
+  });
+}
+
+/** Attached timerlat region. */
+export interface TimerlatShm {
+  readonly views: Views;
+  readonly cpus: number;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** i32 index of the global words. */
+  readonly g: number;
+  /** i32 index of a CPU block. */
+  cpuBase(cpu: number): number;
+  readonly stats: StatsShm;
+}
+
+function wrap(views: Views, cpus: number): TimerlatShm {
+  const L = timerlatLayout(cpus);
+  return {
+    views,
+    cpus,
+    i32: views.i32,
+    f64: views.f64,
+    g: L.index.cfg,
+    cpuBase: (cpu) => L.index.cpu + cpu * TL_STRIDE_I32,
+    stats: statsViews(views.sab, L.offset.stats, cpus),
+  };
+}
+
+/** Allocate (control plane). */
+export function allocateTimerlat(cpus: number): TimerlatShm {
+  const L = timerlatLayout(cpus);
+  const views = L.allocate();
+  views.i32[L.index.params] = cpus;
+  return wrap(views, cpus);
+}
+
+/** Attach in any thread. */
+export function attachTimerlat(sab: SharedArrayBuffer): TimerlatShm {
+  const cpus = new Int32Array(sab, 0, 3)[2]!;
+  return wrap(timerlatLayout(cpus).attach(sab), cpus);
+}
+
+/** Raise tracing_max_latency to `us` if larger (CAS loop; rare after warm-up). */
+export function bumpMaxLatency(tl: TimerlatShm, us: number): void {
+  const at = tl.g + TLG.MAX_LAT_US;
+  const v = Math.min(us, 2 ** 31 - 1) | 0;
+  for (let cur = Atomics.load(tl.i32, at); v > cur; cur = Atomics.load(tl.i32, at)) {
+    if (Atomics.compareExchange(tl.i32, at, cur, v) === cur) return; // RMW only
+  }
+}
+
+/** Claim the stop record if nobody did; returns true for the thread that stopped tracing. */
+export function claimStop(tl: TimerlatShm, cpu: number, ctx: number, latencyNs: number): boolean {
+  if (Atomics.compareExchange(tl.i32, tl.g + TLG.STOP_HIT, 0, 1) !== 0) return false; // RMW only: one owner
+  tl.i32[tl.g + TLG.STOP_CPU] = cpu;
+  tl.i32[tl.g + TLG.STOP_CTX] = ctx;
+  tl.f64[(tl.g >> 1) + TLG.F64_STOP_LAT_NS] = latencyNs;
+  Atomics.store(tl.i32, tl.g + TLG.STOP_HIT, 2); // publish: 2 = record complete
+  return true;
+}

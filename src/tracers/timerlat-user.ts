@@ -1,0 +1,47 @@
+// The user-space half of timerlat_fd (trace_osnoise.c: timerlat_fd_read, the thread sample taken
+// "in the task's own context"): after the CPU completes the holder's read at the timer IRQ, the task
+// records the thread sample itself, once it really runs again. Runs in the fd-holding task's worker;
+// it is the single writer of its CPU's thread record while it holds the fd.
+import type { RingBuffer } from '../ringbuf/index.js';
+import { clockNs } from '../shm/clock.js';
+import { Ctx, recordSample } from './latency-stats.js';
+import { SampleWriter } from './timerlat-event.js';
+import { TLC, TLG, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
+
+/** The task side of one timerlat_fd. */
+export class TimerlatUser {
+  readonly #tl: TimerlatShm;
+  readonly #ring: RingBuffer;
+  readonly #cpu: number;
+  /** The CPU whose timerlat_fd this is. */
+  get cpu(): number {
+    return this.#cpu;
+  }
+  readonly #writer = new SampleWriter();
+  readonly #tracing: () => boolean;
+  readonly #off: () => void;
+
+  constructor(tl: TimerlatShm, ring: RingBuffer, cpu: number, tracingOn: () => boolean, tracingOff: () => void) {
+    this.#tl = tl;
+    this.#ring = ring;
+    this.#cpu = cpu;
+    this.#tracing = tracingOn;
+    this.#off = tracingOff;
+  }
+
+  /** Record the thread sample right after the read returned from the timer wake-up. Returns it (ns). */
+  threadSample(): number {
+    const now = clockNs();
+    const cb = this.#tl.cpuBase(this.#cpu);
+    const abs = this.#tl.f64[(cb >> 1) + TLC.F64_ABS_PERIOD]!; // acquire: ordered by the completion kick
+    const seq = Atomics.load(this.#tl.i32, cb + TLC.SEQ);
+    const lat = now - abs;
+    recordSample(this.#tl.stats, this.#cpu, Ctx.THREAD, lat);
+    if (!this.#tracing()) return lat;
+    this.#writer.write(this.#ring, this.#cpu, now, seq, Ctx.THREAD, lat);
+    bumpMaxLatency(this.#tl, Math.floor(lat / 1000));
+    const thr = this.#tl.i32[this.#tl.g + TLG.STOP_TOTAL_US]!;
+    if (thr > 0 && Math.floor(lat / 1000) >= thr && claimStop(this.#tl, this.#cpu, Ctx.THREAD, lat)) this.#off();
+    return lat;
+  }
+}

@@ -1,0 +1,170 @@
+// The timerlat tracer on one CPU (kernel/trace/trace_osnoise.c: timerlat_irq, timerlat_main,
+// timerlat_fd_read), the per-period hot path. Runs inside the CPU actor; no xstate, no messages per
+// sample: every sample goes to the SAB accumulator and the trace ring directly.
+// Kernel mode: the hrtimer IRQ takes the irq sample and wakes the kthread timerlat/N, which takes
+// the thread sample and arms the next absolute period. User mode (NO_OSNOISE_WORKLOAD): the IRQ
+// completes the holder's pending timerlat_fd read; the task takes the thread sample itself and
+// its next read() takes the user-ret sample here and re-arms.
+import { clockNs } from '../shm/clock.js';
+import { Ctx, recordSample, type CtxId } from './latency-stats.js';
+import { SampleWriter } from './timerlat-event.js';
+import { TLC, TLG, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
+import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
+
+/** Stop-record context for an exception (migration) rather than a sample. */
+export const CTX_EXCEPTION = 3;
+
+/** Messages this tracer posts to the control plane (lifecycle edges only). */
+export type TimerlatNotice =
+  | { readonly type: 'timerlat.stop_hit'; readonly cpu: number; readonly ctx: number; readonly latencyNs: number }
+  | { readonly type: 'timerlat.exception'; readonly cpu: number; readonly pid: number; readonly taint: string };
+
+type FdState = 'closed' | 'opened' | 'waiting' | 'in-user';
+
+const EINVAL = -22;
+const EBADF = -9;
+
+/** timerlat on one CPU. */
+export class TimerlatCpu {
+  readonly #port: CpuPort;
+  readonly #tl: TimerlatShm;
+  readonly #cb: number; // i32 index of this CPU's block
+  readonly #writer = new SampleWriter();
+  readonly #timer: TimerHandle;
+  #kthread: KthreadHandle | undefined;
+  #running = false;
+  #userMode = false;
+  #periodNs = 1e6;
+  #absNs = 0;
+  #seq = 0;
+  #fd: FdState = 'closed';
+  #waiter = -1;
+
+  constructor(port: CpuPort, tl: TimerlatShm) {
+    this.#port = port;
+    this.#tl = tl;
+    this.#cb = tl.cpuBase(port.id);
+    this.#timer = port.timer((now) => this.#irq(now));
+    port.syscall(1000, (slot) => this.#fdRead(slot)); // NR.timerlat_read
+    port.syscall(1001, () => (this.#fdClose(), 0)); // NR.timerlat_close
+  }
+
+  /** Start the workload with the configuration the control plane published. */
+  start(): void {
+    this.stop();
+    const i32 = this.#tl.i32;
+    const g = this.#tl.g;
+    if (Atomics.load(i32, this.#cb + TLC.ENABLED) !== 1) return;
+    this.#userMode = Atomics.load(i32, g + TLG.USER_MODE) === 1;
+    this.#periodNs = this.#tl.f64[(g >> 1) + TLG.F64_PERIOD_NS]!;
+    this.#seq = 0;
+    Atomics.store(i32, this.#cb + TLC.SEQ, 0); // single writer (this CPU)
+    this.#running = true;
+    if (this.#userMode) return; // the first read() arms the timer
+    this.#kthread = this.#port.kthread(`timerlat/${this.#port.id}`, (now) => this.#thread(now));
+    this.#absNs = clockNs();
+    this.#armNext(this.#absNs);
+  }
+
+  /** Stop the workload: cancel the timer, end the kthread, drop the fd state. */
+  stop(): void {
+    this.#running = false;
+    this.#port.cancel(this.#timer);
+    if (this.#kthread !== undefined) this.#port.stopKthread(this.#kthread);
+    this.#kthread = undefined;
+    this.#fdClose();
+  }
+
+  // The hrtimer IRQ: irq sample, then wake the thread (kernel mode) or the fd reader (user mode).
+  #irq(now: number): void {
+    if (!this.#running) return;
+    const lat = now - this.#absNs;
+    const seq = ++this.#seq;
+    Atomics.store(this.#tl.i32, this.#cb + TLC.SEQ, seq); // publish: the task's thread sample uses it
+    this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
+    if (!this.#userMode) {
+      this.#port.wake(this.#kthread!);
+      return;
+    }
+    if (this.#waiter >= 0) {
+      const slot = this.#waiter;
+      this.#waiter = -1;
+      this.#fd = 'in-user';
+      this.#port.complete(slot, 0); // publish: ABS_PERIOD and SEQ were stored first
+    } else {
+      Atomics.add(this.#tl.i32, this.#cb + TLC.NO_WAITER, 1); // single writer; a signal took the reader away
+    }
+  }
+
+  // timerlat/N: the thread sample, then the next absolute period.
+  #thread(now: number): void {
+    if (!this.#running) return;
+    this.#sample(now, this.#seq, Ctx.THREAD, now - this.#absNs, TLG.STOP_TOTAL_US);
+    this.#armNext(now);
+  }
+
+  // read() on osnoise/per_cpu/cpuN/timerlat_fd, served on this CPU.
+  #fdRead(slot: number): number | undefined {
+    const i32 = this.#tl.i32;
+    const pid = this.#port.taskPid(slot);
+    if (!this.#running || !this.#userMode) return EINVAL;
+    if (Atomics.load(i32, this.#cb + TLC.HOLDER) !== pid) return EBADF;
+    if (Atomics.load(i32, this.#cb + TLC.DEAD) !== 0) return EINVAL;
+    if (this.#port.taskCpu(slot) !== this.#port.id) {
+      // The holder migrated and nobody saw it yet: the fd dies, tracing stops (not a kill).
+      Atomics.store(i32, this.#cb + TLC.DEAD, 1);
+      this.#exception(pid, 'timerlat user thread migrate');
+      return EINVAL;
+    }
+    const now = clockNs();
+    if (this.#fd === 'in-user') this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US);
+    if (this.#fd === 'closed' || this.#fd === 'opened') {
+      this.#absNs = now;
+      this.#armNext(now);
+    } else if (this.#fd === 'in-user') {
+      this.#armNext(now);
+    } // 'waiting' again after a signal: the armed timer still stands
+    this.#fd = 'waiting';
+    this.#waiter = slot;
+    return undefined; // completed by the IRQ
+  }
+
+  #fdClose(): void {
+    this.#port.cancel(this.#timer);
+    if (this.#waiter >= 0) this.#port.complete(this.#waiter, EBADF);
+    this.#waiter = -1;
+    this.#fd = 'closed';
+    if (this.#running && this.#userMode) this.#seq = 0;
+  }
+
+  // The next absolute period after `now`; deadlines already past are skipped and counted.
+  #armNext(now: number): void {
+    this.#periodNs = this.#tl.f64[(this.#tl.g >> 1) + TLG.F64_PERIOD_NS]!; // stale-ok: a period write applies from the next arm
+    let next = this.#absNs + this.#periodNs;
+    if (next <= now) {
+      const missed = Math.floor((now - next) / this.#periodNs) + 1;
+      next += missed * this.#periodNs;
+      Atomics.add(this.#tl.i32, this.#cb + TLC.SKIPPED, missed); // single writer (this CPU)
+    }
+    this.#absNs = next;
+    this.#tl.f64[(this.#cb >> 1) + TLC.F64_ABS_PERIOD] = next; // published by the completion kick
+    this.#port.arm(this.#timer, next);
+  }
+
+  #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number): void {
+    recordSample(this.#tl.stats, this.#port.id, ctx, latNs);
+    if (!this.#port.tracingOn()) return;
+    this.#writer.write(this.#port.ring(), this.#port.id, now, seq, ctx, latNs);
+    if (ctx !== Ctx.IRQ) bumpMaxLatency(this.#tl, Math.floor(latNs / 1000));
+    const thr = this.#tl.i32[this.#tl.g + thresholdWord]!;
+    if (thr > 0 && Math.floor(latNs / 1000) >= thr && claimStop(this.#tl, this.#port.id, ctx, latNs)) {
+      this.#port.tracingOff();
+      this.#port.post({ type: 'timerlat.stop_hit', cpu: this.#port.id, ctx, latencyNs: latNs } satisfies TimerlatNotice);
+    }
+  }
+
+  #exception(pid: number, taint: string): void {
+    if (claimStop(this.#tl, this.#port.id, CTX_EXCEPTION, 0)) this.#port.tracingOff();
+    this.#port.post({ type: 'timerlat.exception', cpu: this.#port.id, pid, taint } satisfies TimerlatNotice);
+  }
+}
