@@ -24,3 +24,8 @@ export {
 export type { EventFormat, LineOptions } from './events.js';
 export { TracePipeReader, tracePipeReadable, rawPipeReadable } from './pipe.js';
 export type { RingSource, TracePipeOptions, RawPipeOptions } from './pipe.js';
+export { TracepipeWriter, TracepipeChannel, TRACEPIPE_PAGES } from './tracepipe.js';
+export type { TracepipeHandle } from './tracepipe.js';
+export { readTraceFile, writeTraceFile, TraceFileError, TRACE_FILE_VERSION } from './tracefile.js';
+export type { TraceFileHeader, TraceFileChunk, TraceFileWriter } from './tracefile.js';
+export { formatTraceFile } from './tracefile-report.js';
