@@ -1,10 +1,79 @@
 // The public entry point of tracelab: explicit named exports only; types via `export type`.
+
+// The lab: CPU actors, user tasks, tracefs, tracers.
 export { Lab } from './lab/lab.js';
 export type { LabOptions, LabEvents, TracefsApi, TracefsHandle, FiredTimer } from './lab/lab.js';
 export type { Task, SpawnOptions, ExitStatus, MigrateEvent } from './lab/tasks.js';
 export type { CpuStats, CpuFault } from './lab/cpus.js';
 export type { TaskContext, CloneOptions, WaitStatus } from './task/ctx.js';
 export type { SigInfo, SignalHandler } from './kernel/signal.js';
+export type { TracingOptions, TracepipeApi } from './lab/tracing.js';
+export { LabTimerlat } from './lab/timerlat.js';
+export type { StopInfo, TimerlatCpuStats, TimerlatEvents } from './lab/timerlat.js';
+export type { LatencySummary } from './tracers/latency-stats.js';
+export type { NoiseSpec } from './tracers/noise.js';
+export { parseNoiseSpec, formatNoiseSpec } from './lab/noise-spec.js';
+
+// Errors and the shared clock.
 export { KernelError, isKernelError, errnoOf } from './errno.js';
 export type { ErrnoName, KernelErrorInit } from './errno.js';
 export { clockNs } from './shm/clock.js';
+
+// The per-CPU trace ring buffer, usable between your own workers.
+export {
+  RingBuffer,
+  Reservation,
+  EventView,
+  formatLost,
+  decodePage,
+  RingFormatError,
+  formatStats,
+  MIN_SUBBUF,
+  MAX_SUBBUF,
+  registerEvent,
+  eventFormat,
+  formatEventLine,
+  formatTs,
+  encodePrint,
+  EVENT_PRINT,
+  EVENT_TIMERLAT_SAMPLE,
+  EVENT_TRACEPIPE,
+  TracePipeReader,
+  tracePipeReadable,
+  rawPipeReadable,
+  TracepipeWriter,
+  readTraceFile,
+  writeTraceFile,
+  formatTraceFile,
+  TraceFileError,
+} from './ringbuf/index.js';
+export type {
+  RingHandle,
+  RingAttachOptions,
+  RingWhich,
+  ReservationRef,
+  TraceRecord,
+  LostReason,
+  RawPage,
+  ConsumePageOptions,
+  DecodedPage,
+  DecodedRecord,
+  RingCpuStats,
+  RepairReport,
+  WaitForDataOptions,
+  RingCreateOptions,
+  RingMode,
+  RingParams,
+  EventFormat,
+  TracePipeOptions,
+  RawPipeOptions,
+  TracepipeHandle,
+  TraceFileHeader,
+  TraceFileChunk,
+  SnapshotEvent,
+} from './ringbuf/index.js';
+
+// User interrupts between your own workers (UPID/PIR doorbells, no Lab needed).
+export { UintrTable, UintrReceiver, UintrSender, UintrFault } from './uintr/table.js';
+export type { UintrTableHandle, UintrTableOptions, UintrReceiverWaitOptions } from './uintr/table.js';
+export type { UintrFd } from './uintr/fd.js';

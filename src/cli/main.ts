@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { KernelError } from '../errno.js';
 import { registerSelftest } from './commands/selftest.js';
 import { registerStart } from './commands/start.js';
+import { registerRecord } from './commands/record.js';
+import { registerReport } from './commands/report.js';
+import { registerStress } from './commands/stress.js';
 
 function version(): string {
   for (const rel of ['../../../package.json', '../../package.json']) {
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStart(program);
   registerSelftest(program);
+  registerRecord(program);
+  registerReport(program);
+  registerStress(program);
   return program;
 }
 

@@ -14,7 +14,8 @@ import { createCpuPool, createTaskPool } from './pools.js';
 import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
 import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
 import type { CpuReply } from './protocol.js';
-import { Tracing, type TracingOptions } from './tracing.js';
+import { Tracing, type TracepipeApi, type TracingOptions } from './tracing.js';
+import type { RingBuffer } from '../ringbuf/index.js';
 import { LabTimerlat } from './timerlat.js';
 
 /** Options of {@link Lab.boot}. */
@@ -95,7 +96,12 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#k = allocateKernel(cpus, maxTasks);
     this.#t = allocateTasks(maxTasks);
     this.#fs = new Tracefs();
-    this.#tracing = new Tracing(this.#fs, this.#k, tracing);
+    this.#tracing = new Tracing(this.#fs, this.#k, tracing, {
+      onResize: (ring) => this.#cpuSet.broadcast({ type: 'ring.attach', ring }),
+      cpuOf: (pid) => this.#tasks.tryCpuOf(pid) ?? 0,
+      commOf: (pid) => this.#tasks.get(pid)?.comm,
+      tracer: () => this.#tracer,
+    });
     this.#cpuPool = createCpuPool(cpus);
     this.#taskPool = createTaskPool(maxTasks);
     this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#timerlat.onNotice(n));
@@ -258,6 +264,16 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#shutdown !== undefined;
   }
 
+  /** Named tracepipe channels (seed 003): recorded only while a reader holds them open. */
+  get tracepipe(): TracepipeApi {
+    return this.#tracing.tracepipe;
+  }
+
+  /** The trace ring buffer (the control plane's attachment): read, stats, swapCpu. */
+  get ring(): RingBuffer {
+    return this.#tracing.ring;
+  }
+
   /** The timerlat tracer: configuration through tracefs, statistics, stop events. */
   get timerlat(): LabTimerlat {
     return this.#timerlat;
@@ -267,6 +283,7 @@ export class Lab extends EventEmitter<LabEvents> {
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       this.#timerlat.dispose();
+      this.#tracing.shutdown();
       await this.#tasks.shutdown(SHUTDOWN_STEP_MS);
       await this.#cpuSet.shutdown(SHUTDOWN_STEP_MS);
       await Promise.allSettled([this.#taskPool.destroy(), this.#cpuPool.destroy()]);

@@ -12,6 +12,7 @@ import { CTX_NAMES, Ctx, readSample, resetStats, summarize, type CtxId, type Lat
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
+import { registerTimerlatEvent } from '../tracers/timerlat-event.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
 import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
@@ -68,6 +69,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
 
   constructor(h: TimerlatHost) {
     super();
+    registerTimerlatEvent();
     this.#h = h;
     this.shm = allocateTimerlat(h.cpus);
     resetStats(this.shm.stats, h.cpus);

@@ -1,7 +1,8 @@
 // Every registered self-test suite, in the order `tracelab selftest` runs them.
 import { labSuite } from './lab-scenarios.js';
+import { ringSuite } from './ring-stress.js';
 import type { Suite } from './runner.js';
 
 /** All suites. Later capabilities append theirs here. */
-export const suites: readonly Suite[] = [labSuite];
+export const suites: readonly Suite[] = [labSuite, ringSuite];
 export { runSuites, type Scenario, type Suite, type RunOptions, type ScenarioContext } from './runner.js';

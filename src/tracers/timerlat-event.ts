@@ -2,6 +2,7 @@
 // the writer used on the hot path (no allocation), and the text line the seed specifies:
 // `#%-5u context %6s timer_latency %9llu ns`. Runs wherever samples are taken or printed.
 import type { RingBuffer, Reservation } from '../ringbuf/index.js';
+import { registerEvent } from '../ringbuf/events.js';
 import { CTX_NAMES, type CtxId } from './latency-stats.js';
 
 /** Event type id of timerlat_sample in the trace ring (built-ins use 1..15). */
@@ -46,4 +47,9 @@ export function decodeSample(payload: Uint8Array): TimerlatSample {
 /** The seed's text: `#1     context    irq timer_latency      1234 ns`. */
 export function formatSample(s: TimerlatSample): string {
   return `#${String(s.seqnum).padEnd(5)} context ${s.context.padStart(6)} timer_latency ${String(Math.round(s.timerLatencyNs)).padStart(9)} ns`;
+}
+
+/** Teach the trace printers the timerlat_sample line (idempotent; the control plane calls it once). */
+export function registerTimerlatEvent(): void {
+  registerEvent({ type: TIMERLAT_SAMPLE, name: 'timerlat_sample', format: (p) => formatSample(decodeSample(p)) });
 }

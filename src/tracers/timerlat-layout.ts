@@ -105,5 +105,6 @@ export function claimStop(tl: TimerlatShm, cpu: number, ctx: number, latencyNs: 
   tl.i32[tl.g + TLG.STOP_CTX] = ctx;
   tl.f64[(tl.g >> 1) + TLG.F64_STOP_LAT_NS] = latencyNs;
   Atomics.store(tl.i32, tl.g + TLG.STOP_HIT, 2); // publish: 2 = record complete
+  Atomics.notify(tl.i32, tl.g + TLG.STOP_HIT); // the control plane waits on this word (waitAsync)
   return true;
 }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, useLabs, within } from '../helpers/lab-fixture.js';
+
+describe('timerlat (kernel threads)', () => {
+  const boot = useLabs();
+
+  it('every CPU in osnoise/cpus takes irq and thread samples each period; others take none', async () => {
+    const lab = await boot({ cpus: 3 });
+    await lab.tracefs.write('osnoise/cpus', '0,2');
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    await expect.poll(() => lab.timerlat.snapshot()[2]!.thread.count, { timeout: 10_000 }).toBeGreaterThan(50);
+    const s = lab.timerlat.snapshot();
+    expect(s[1]!.irq.count).toBe(0);
+    for (const c of [s[0]!, s[2]!]) {
+      expect(Math.abs(c.irq.count - c.thread.count)).toBeLessThanOrEqual(1);
+      expect(c.thread.minNs!).toBeGreaterThanOrEqual(0);
+      expect(c.irq.p50Ns!).toBeLessThanOrEqual(c.irq.maxNs!);
+    }
+  });
+
+  it('stop_tracing_us stops the buffer at the first irq sample over it; timers keep running; exit info kept', async () => {
+    const lab = await boot({ cpus: 2 });
+    await lab.tracefs.write('osnoise/stop_tracing_us', '1'); // every real irq latency is ≥ 1 µs
+    const stopped = new Promise((r) => lab.timerlat.once('stop', r));
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    const stop = (await within(10_000, 'stop', stopped)) as { kind: string; context: string; latencyNs: number; thresholdUs: number };
+    expect(stop).toMatchObject({ kind: 'threshold', context: 'irq', thresholdUs: 1 });
+    expect(stop.latencyNs).toBeGreaterThanOrEqual(1000);
+    expect(await lab.tracefs.read('tracing_on')).toBe('0\n');
+    await expect.poll(() => lab.timerlat.state, { timeout: 5000 }).toBe('stopped');
+    const before = lab.timerlat.snapshot()[0]!.irq.count;
+    await expect.poll(() => lab.timerlat.snapshot()[0]!.irq.count, { timeout: 5000 }).toBeGreaterThan(before + 5); // still cycling
+  });
+
+  it('stop_tracing_total_us stops on a thread sample and tracing_max_latency is updated', async () => {
+    const lab = await boot({ cpus: 2 });
+    await lab.tracefs.write('osnoise/stop_tracing_total_us', '1');
+    const stopped = new Promise((r) => lab.timerlat.once('stop', r));
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    const stop = (await within(10_000, 'stop', stopped)) as { kind: string; context: string };
+    expect(stop).toMatchObject({ kind: 'threshold', context: 'thread' });
+    expect(Number(await lab.tracefs.read('tracing_max_latency'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('periods already in the past are skipped and counted', async () => {
+    const lab = await boot({ cpus: 1 });
+    await lab.tracefs.write('osnoise/timerlat_period_us', '200');
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    await expect.poll(() => lab.timerlat.snapshot()[0]!.thread.count, { timeout: 10_000 }).toBeGreaterThan(10);
+    await lab.busy(0, 5000); // a 5 ms non-preemptible section: about 25 periods go by
+    await expect.poll(() => lab.timerlat.snapshot()[0]!.skipped, { timeout: 5000 }).toBeGreaterThanOrEqual(20);
+  });
+
+  it('bad values get EINVAL and change nothing', async () => {
+    const lab = await boot({ cpus: 2 });
+    for (const [file, value] of [
+      ['osnoise/timerlat_period_us', '99'],
+      ['osnoise/timerlat_period_us', '1000001'],
+      ['osnoise/options', 'NO_SUCH_OPTION'],
+      ['osnoise/cpus', '3-1'],
+      ['osnoise/cpus', 'a'],
+      ['osnoise/cpus', '0-99'],
+      ['osnoise/noise', 'thread:5ms/1ms'],
+    ] as const) {
+      await expect(lab.tracefs.write(file, value), `${file} <- ${value}`).rejects.toMatchObject({ code: 'EINVAL' });
+    }
+    expect(await lab.tracefs.read('osnoise/timerlat_period_us')).toBe('1000\n');
+    expect(await lab.tracefs.read('osnoise/cpus')).toBe('0-1\n');
+    expect(await lab.tracefs.read('osnoise/options')).toBe('DEFAULTS OSNOISE_WORKLOAD NO_PANIC_ON_STOP NO_OSNOISE_PREEMPT_DISABLE NO_OSNOISE_IRQ_DISABLE\n');
+    expect(await lab.tracefs.read('available_tracers')).toBe('timerlat nop\n');
+    await expect(lab.tracefs.open('osnoise/per_cpu/cpu5/timerlat_fd')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
