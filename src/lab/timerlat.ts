@@ -30,9 +30,23 @@ export interface TimerlatHost {
   setTracingOn(on: boolean): void;
 }
 
+/** What ran on the CPU between the timer's deadline and the sample that hit (rtla's auto-analysis input). */
+export interface StopAnalysis {
+  readonly cpu: number;
+  readonly seqnum: number;
+  /** Deadline → timer IRQ handler start (IRQ delay: an IRQ-off section or irq noise ran). */
+  readonly irqLatencyNs: number;
+  /** Time spent in the timer IRQ handler itself. */
+  readonly irqDurationNs: number;
+  /** Deadline → thread sample (null when an irq sample hit). */
+  readonly threadLatencyNs: number | null;
+  /** Noise and other kernel work that ran in the window, named, in order. */
+  readonly blocking: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly startNs: number; readonly durationNs: number }>;
+}
+
 /** Why tracing stopped: a threshold sample, or an exception such as a migrated fd holder. */
 export type StopInfo =
-  | { readonly kind: 'threshold'; readonly cpu: number; readonly context: 'irq' | 'thread' | 'user-ret'; readonly latencyNs: number; readonly thresholdUs: number }
+  | { readonly kind: 'threshold'; readonly cpu: number; readonly context: 'irq' | 'thread' | 'user-ret'; readonly latencyNs: number; readonly thresholdUs: number; readonly analysis?: StopAnalysis }
   | { readonly kind: 'exception'; readonly cpu: number; readonly taint: string };
 
 /** Per-CPU statistics of one snapshot. */
