@@ -14,6 +14,7 @@ import type { CpuPort, KthreadHandle, TimerHandle } from '../src/tracers/cpu-por
 import { TimerlatCpu } from '../src/tracers/timerlat.js';
 import { attachTimerlat } from '../src/tracers/timerlat-layout.js';
 import { NoiseSource } from '../src/tracers/noise.js';
+import { ActivityLog } from '../src/tracers/activity.js';
 
 // The port hands out the kernel's own objects behind opaque handle types.
 function portOf(cpu: Cpu): CpuPort {
@@ -21,6 +22,7 @@ function portOf(cpu: Cpu): CpuPort {
   let inIrqWindow = false;
   return {
     id: cpu.id,
+    activity: new ActivityLog(),
     ring: () => cpu.ring,
     timer: (fn) => TimerQueue.timer((now) => fn(now)) as unknown as TimerHandle,
     arm: (h, deadlineNs) => cpu.timers.arm(h as unknown as HrTimer, deadlineNs),

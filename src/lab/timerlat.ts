@@ -78,6 +78,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   #noiseMask: number[];
   #running = false;
   #stopWatch = 0;
+  readonly #analysis = new Map<number, StopAnalysis>();
   readonly #tracer: Actor<typeof tracerMachine>;
   readonly #fds: Array<Actor<typeof timerlatFdMachine>>;
 
@@ -184,6 +185,10 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
 
   /** A notice from a CPU actor. */
   onNotice(n: TimerlatNotice): void {
+    if (n.type === 'timerlat.stop_hit') {
+      this.#analysis.set(n.cpu, n.analysis);
+      return;
+    }
     if (n.type === 'timerlat.exception') {
       this.#fds[n.cpu]!.send({ type: 'task.migrated', from: n.cpu, to: -1, pid: n.pid });
       this.#exception(n.cpu, n.taint);
@@ -254,7 +259,12 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
       const context = CTX_NAMES[ctx] ?? 'irq';
       const thresholdUs = ctx === Ctx.IRQ ? this.#knobs.stop_tracing_us : this.#knobs.stop_tracing_total_us;
       this.#tracer.send({ type: 'tracer.threshold_hit', cpu, context, latencyNs, thresholdUs });
-      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs });
+      // A CPU actor that hit posts its breakdown right after the stop word; a task (user mode) has none.
+      const fromCpu = ctx !== Ctx.THREAD || s.i32[s.g + TLG.USER_MODE] === 0;
+      for (let i = 0; fromCpu && i < 50 && !this.#analysis.has(cpu); i++) await new Promise((res) => setTimeout(res, 2));
+      const analysis = this.#analysis.get(cpu);
+      this.#analysis.clear();
+      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs, ...(analysis === undefined ? {} : { analysis }) });
       return;
     }
   }

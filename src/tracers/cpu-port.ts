@@ -1,6 +1,7 @@
 // What a tracer needs from the CPU it runs on, as a narrow interface (tracers do not import the
 // kernel: the CPU actor entry point builds this port from its Cpu). Runs inside a CPU actor.
 import type { RingBuffer } from '../ringbuf/index.js';
+import type { ActivityLog } from './activity.js';
 
 /** An armed timer handle. */
 export interface TimerHandle {
@@ -38,6 +39,8 @@ export interface CpuPort {
   tracingOn(): boolean;
   /** tracing_off(): stop recording, keep everything running. */
   tracingOff(): void;
+  /** Recent kernel activity on this CPU (noise, long sections), for auto-analysis. */
+  readonly activity: ActivityLog;
   /** Post a message to the control plane. */
   post(msg: unknown): void;
 }

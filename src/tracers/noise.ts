@@ -51,10 +51,12 @@ export class NoiseSource {
   readonly #rng: () => number;
   #next = 0;
   #stopped = false;
+  readonly #name: string;
 
   constructor(port: CpuPort, spec: NoiseSpec) {
     this.spec = spec;
     this.#port = port;
+    this.#name = spec.name ?? `${spec.kind}-noise`;
     this.#rng = mulberry32(spec.seed ?? 1);
     if (spec.kind === 'irq') {
       this.#timer = port.timer((now) => {
@@ -98,6 +100,7 @@ export class NoiseSource {
       if (irqWindows) this.#port.pollIrqs();
       now = clockNs();
     }
+    this.#port.activity.add(this.#name, this.spec.kind, start, now);
     const c = this.counters;
     c.count++;
     c.busyNs += now - start;

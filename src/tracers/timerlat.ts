@@ -8,7 +8,8 @@
 import { clockNs } from '../shm/clock.js';
 import { Ctx, recordSample, type CtxId } from './latency-stats.js';
 import { SampleWriter } from './timerlat-event.js';
-import { TLC, TLG, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
+import { TLC, TLG, allocateTimerlat, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
+import { RingBuffer } from '../ringbuf/index.js';
 import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
 
 /** Stop-record context for an exception (migration) rather than a sample. */
@@ -16,10 +17,20 @@ export const CTX_EXCEPTION = 3;
 
 /** Messages this tracer posts to the control plane (lifecycle edges only). */
 export type TimerlatNotice =
-  | { readonly type: 'timerlat.stop_hit'; readonly cpu: number; readonly ctx: number; readonly latencyNs: number }
+  | { readonly type: 'timerlat.stop_hit'; readonly cpu: number; readonly ctx: number; readonly latencyNs: number; readonly analysis: StopAnalysisData }
   | { readonly type: 'timerlat.exception'; readonly cpu: number; readonly pid: number; readonly taint: string };
 
 type FdState = 'closed' | 'opened' | 'waiting' | 'in-user';
+
+/** What ran between the deadline and the sample that crossed a threshold (rtla's timerlat_aa input). */
+export interface StopAnalysisData {
+  readonly cpu: number;
+  readonly seqnum: number;
+  readonly irqLatencyNs: number;
+  readonly irqDurationNs: number;
+  readonly threadLatencyNs: number | null;
+  readonly blocking: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly startNs: number; readonly durationNs: number }>;
+}
 
 const EINVAL = -22;
 const EBADF = -9;
@@ -39,12 +50,15 @@ export class TimerlatCpu {
   #seq = 0;
   #fd: FdState = 'closed';
   #waiter = -1;
+  #irqStartNs = 0;
+  #irqEndNs = 0;
 
   constructor(port: CpuPort, tl: TimerlatShm) {
     this.#port = port;
     this.#tl = tl;
     this.#cb = tl.cpuBase(port.id);
     this.#timer = port.timer((now) => this.#irq(now));
+    warmUp();
     port.syscall(1000, (slot) => this.#fdRead(slot)); // NR.timerlat_read
     port.syscall(1001, () => (this.#fdClose(), 0)); // NR.timerlat_close
   }
@@ -78,14 +92,17 @@ export class TimerlatCpu {
   // The hrtimer IRQ: irq sample, then wake the thread (kernel mode) or the fd reader (user mode).
   #irq(now: number): void {
     if (!this.#running) return;
+    this.#irqStartNs = now;
     const lat = now - this.#absNs;
     const seq = ++this.#seq;
     Atomics.store(this.#tl.i32, this.#cb + TLC.SEQ, seq); // publish: the task's thread sample uses it
     this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
     if (!this.#userMode) {
       this.#port.wake(this.#kthread!);
+      this.#irqEndNs = clockNs();
       return;
     }
+    this.#irqEndNs = clockNs();
     if (this.#waiter >= 0) {
       const slot = this.#waiter;
       this.#waiter = -1;
@@ -159,12 +176,45 @@ export class TimerlatCpu {
     const thr = this.#tl.i32[this.#tl.g + thresholdWord]!;
     if (thr > 0 && Math.floor(latNs / 1000) >= thr && claimStop(this.#tl, this.#port.id, ctx, latNs)) {
       this.#port.tracingOff();
-      this.#port.post({ type: 'timerlat.stop_hit', cpu: this.#port.id, ctx, latencyNs: latNs } satisfies TimerlatNotice);
+      this.#port.post({ type: 'timerlat.stop_hit', cpu: this.#port.id, ctx, latencyNs: latNs, analysis: this.#analyze(now, seq, ctx, latNs) } satisfies TimerlatNotice);
     }
+  }
+
+  // The breakdown of the activation that hit: IRQ delay, IRQ duration, what ran until the sample.
+  #analyze(now: number, seq: number, ctx: CtxId, latNs: number): StopAnalysisData {
+    const abs = this.#absNs;
+    const irqDone = ctx === Ctx.IRQ;
+    return {
+      cpu: this.#port.id,
+      seqnum: seq,
+      irqLatencyNs: irqDone ? latNs : this.#irqStartNs - abs,
+      irqDurationNs: irqDone ? 0 : Math.max(0, this.#irqEndNs - this.#irqStartNs),
+      threadLatencyNs: irqDone ? null : latNs,
+      blocking: this.#port.activity.between(abs, now),
+    };
   }
 
   #exception(pid: number, taint: string): void {
     if (claimStop(this.#tl, this.#port.id, CTX_EXCEPTION, 0)) this.#port.tracingOff();
     this.#port.post({ type: 'timerlat.exception', cpu: this.#port.id, pid, taint } satisfies TimerlatNotice);
+  }
+}
+
+/*
+ * Run the per-sample path a few thousand times on private memory when the CPU actor starts, so the
+ * first real activations are not measured through V8's interpreter (rtla has --warm-up for the same
+ * reason on real systems). Touches nothing shared.
+ */
+let warmed = false;
+function warmUp(): void {
+  if (warmed) return;
+  warmed = true;
+  const tl = allocateTimerlat(1);
+  const ring = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 4, mode: 'overwrite' });
+  const w = new SampleWriter();
+  for (let i = 0; i < 5000; i++) {
+    recordSample(tl.stats, 0, (i % 3) as CtxId, 1000 + i);
+    w.write(ring, 0, clockNs(), i, Ctx.IRQ, 1000 + i);
+    bumpMaxLatency(tl, i & 7);
   }
 }
