@@ -13,7 +13,7 @@ import { KThreadQueue } from './kthread.js';
 import { answerPings, cpuOnline, sendPing } from './ipi.js';
 
 /** How often a CPU waiting for a PONG checks that its target is still alive. */
-const PING_RECHECK_NS = 100e6;
+const PING_RECHECK_MS = 100;
 import { SyscallTable } from './syscalls.js';
 import type { TaskShm } from './task-layout.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
@@ -99,7 +99,7 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
           sendPing(k, cpu.id, msg.target);
           for (;;) {
             // A target that died never answers: give up once it is no longer online.
-            const res = sleep(i32, base + CPU.PENDING, clockNs() + PING_RECHECK_NS, cancel);
+            const res = sleep(i32, base + CPU.PENDING, undefined, cancel, PING_RECHECK_MS);
             if (res === 'cancelled') return;
             const bits = take(i32, base + CPU.PENDING);
             if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id); // two CPUs may ping each other

@@ -28,12 +28,11 @@ export function pending(view: Int32Array, index: number): number {
  * Sleep until a bit is pending, the deadline passes, or `cancel` is set. Owner only.
  * Returns at once when bits are already pending. Does not clear them: call `take()`.
  */
-export function sleep(view: Int32Array, index: number, deadlineNs: number | undefined, cancel?: CancelWord): WaitResult {
+export function sleep(view: Int32Array, index: number, deadlineNs: number | undefined, cancel?: CancelWord, timeoutMs?: number): WaitResult {
   Atomics.store(view, index + 1, 1); // single writer (owner): announce the sleep before the last check
   try {
     if (Atomics.load(view, index) !== 0) return 'ok'; // acquire: bits rung before our flag was seen
-    const opts = cancel === undefined ? { deadlineNs } : { deadlineNs, cancel };
-    return waitWord(view, index, 0, opts);
+    return waitWord(view, index, 0, { deadlineNs, cancel, timeoutMs });
   } finally {
     Atomics.store(view, index + 1, 0); // single writer (owner)
   }

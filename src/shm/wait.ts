@@ -22,6 +22,12 @@ export interface WaitOptions {
   readonly deadlineNs?: number;
   /** Checked before every sleep and after every wake. @default none */
   readonly cancel?: CancelWord;
+  /**
+   * Sleep at most this long, once, without reading the clock: 'timed-out' may then come a little
+   * early. For periodic liveness re-checks on hot paths; ignored when `deadlineNs` is given.
+   * @default none
+   */
+  readonly timeoutMs?: number;
 }
 
 /** True when the cancel word is set. */
@@ -40,6 +46,12 @@ function timeoutMs(deadlineNs: number | undefined): number {
  * Never returns 'timed-out' before the deadline: a wake that the OS delivers early sleeps again.
  */
 export function waitWord(view: Int32Array, index: number, expected: number, opts: WaitOptions = {}): WaitResult {
+  if (opts.deadlineNs === undefined && opts.timeoutMs !== undefined) {
+    if (isCancelled(opts.cancel)) return 'cancelled';
+    const r = Atomics.wait(view, index, expected, opts.timeoutMs);
+    if (isCancelled(opts.cancel)) return 'cancelled';
+    return r === 'timed-out' ? 'timed-out' : 'ok';
+  }
   for (;;) {
     if (isCancelled(opts.cancel)) return 'cancelled';
     const ms = timeoutMs(opts.deadlineNs);

@@ -27,6 +27,13 @@ describe('waitWord', () => {
     expect(waitWord(w, 0, 0, { deadlineNs: clockNs() + 1e6, cancel: { view: w, index: 1, mask: 0b010 } })).toBe('timed-out');
   });
 
+  it("timeoutMs sleeps once for about that long and reports 'timed-out', or 'cancelled' when set", () => {
+    const w = words();
+    expect(waitWord(w, 0, 0, { timeoutMs: 2 })).toBe('timed-out');
+    w[1] = 1;
+    expect(waitWord(w, 0, 0, { timeoutMs: 1000, cancel: { view: w, index: 1 } })).toBe('cancelled');
+  });
+
   it('the async form is woken by kick and by cancel', async () => {
     const w = words();
     const p = waitWordAsync(w, 0, 0, { deadlineNs: clockNs() + 5e9 });
