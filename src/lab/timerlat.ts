@@ -11,7 +11,7 @@ import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js
 import { CTX_NAMES, Ctx, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
-import type { TimerlatNotice } from '../tracers/timerlat.js';
+import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
 import { registerTimerlatEvent } from '../tracers/timerlat-event.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
@@ -31,18 +31,7 @@ export interface TimerlatHost {
 }
 
 /** What ran on the CPU between the timer's deadline and the sample that hit (rtla's auto-analysis input). */
-export interface StopAnalysis {
-  readonly cpu: number;
-  readonly seqnum: number;
-  /** Deadline → timer IRQ handler start (IRQ delay: an IRQ-off section or irq noise ran). */
-  readonly irqLatencyNs: number;
-  /** Time spent in the timer IRQ handler itself. */
-  readonly irqDurationNs: number;
-  /** Deadline → thread sample (null when an irq sample hit). */
-  readonly threadLatencyNs: number | null;
-  /** Noise and other kernel work that ran in the window, named, in order. */
-  readonly blocking: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly startNs: number; readonly durationNs: number }>;
-}
+export type StopAnalysis = StopAnalysisData;
 
 /** Why tracing stopped: a threshold sample, or an exception such as a migrated fd holder. */
 export type StopInfo =
