@@ -1,0 +1,35 @@
+// `tracelab stress timerlat`: timerlat_fd holder lives (open/read/close, SIGKILL, migration, EBUSY
+// contenders, tracer changes) on every simulated CPU at once; prints KTAP, one result per invariant,
+// and exits 0 only when all held. Control plane; the work is src/selftest/timerlat-stress.ts.
+import type { Command } from 'commander';
+import { createKtapWriter } from '../../report/ktap.js';
+import { reportTimerlatStress, runTimerlatStress } from '../../selftest/timerlat-stress.js';
+import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
+
+/** Add `timerlat` to the `stress` command (the Command that registerStress returns). */
+export function addStressTimerlat(stress: Command): void {
+  stress
+    .command('timerlat')
+    .description('timerlat_fd holders opened, read, closed, killed and migrated on every CPU; checks no leaked holder, no stuck timer, consistent counts')
+    .option('--cpus <n>', 'simulated CPUs, one holder lane each, 2..64 (default 3)', '3')
+    .option('--duration <time>', 'how long to cycle holders: 5, 5s, 1m (default 3s)', '3')
+    .option('--epochs <n>', 'epochs, each ended by a tracer change that SIGKILLs all holders (default: one per second)')
+    .option('--period <us>', 'timerlat_period_us, 100..1000000 (default 200)', '200')
+    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)', '1')
+    .action(async (o: { cpus: string; duration: string; epochs?: string; period: string; seed: string }) => {
+      const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
+      const cpus = parseUnsigned(o.cpus, { min: 2, max: 64 }, site('--cpus'));
+      const durationS = parseDuration(o.duration, site('--duration'));
+      const epochs = o.epochs === undefined ? undefined : parseUnsigned(o.epochs, { min: 1, max: 1000 }, site('--epochs'));
+      const periodUs = parseUnsigned(o.period, { min: 100, max: 1_000_000 }, site('--period'));
+      const seed = parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
+      const opts = { cpus, durationMs: Math.max(1, durationS) * 1000, periodUs, seed, ...(epochs === undefined ? {} : { epochs }) };
+      const r = await runTimerlatStress(opts);
+      const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);
+      const sub = ktap.subtest('timerlat', r.checks.length);
+      reportTimerlatStress(sub, opts, r);
+      sub.end();
+      const totals = ktap.finish();
+      process.exitCode = totals.fail + totals.error === 0 ? 0 : 1;
+    });
+}
