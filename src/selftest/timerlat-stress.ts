@@ -38,13 +38,16 @@ export interface TimerlatStressCheck {
 /** What a run did and what it checked. */
 export interface TimerlatStressResult {
   readonly cycles: Readonly<Record<Action, number>>;
+  /** The actions each CPU lane ran, in order (a function of the seed; the length depends on time). */
+  readonly lanes: ReadonlyArray<readonly Action[]>;
   readonly epochs: number;
   readonly samples: { irq: number; thread: number; user: number };
   readonly checks: TimerlatStressCheck[];
 }
 
 const ACTIONS = ['close', 'kill', 'migrate-self', 'migrate-ctl'] as const;
-type Action = (typeof ACTIONS)[number];
+/** What one holder life does. */
+export type Action = (typeof ACTIONS)[number];
 /** Exit codes of programs/timerlat-cycle.ts and programs/timerlat-open.ts. */
 const CODE = { ok: 0, einval: 3, openEinval: 10, ebusy: 11 } as const;
 /** Bound on any single wait of the run (a holder's progress, an exit). */
@@ -89,7 +92,9 @@ interface EpochTally {
 
 class Run {
   readonly lab: Lab;
-  readonly rng: () => number;
+  readonly rngs: Array<() => number>;
+  /** Actions in order, per CPU lane (each lane has its own seeded generator, so async interleaving cannot change them). */
+  readonly lanes: Action[][];
   readonly failures = new Map<string, string[]>();
   readonly passes = new Map<string, number>();
   readonly cycles: Record<Action, number> = { close: 0, kill: 0, 'migrate-self': 0, 'migrate-ctl': 0 };
@@ -98,12 +103,13 @@ class Run {
 
   constructor(lab: Lab, seed: number) {
     this.lab = lab;
-    this.rng = mulberry32(seed);
+    this.rngs = Array.from({ length: lab.cpus }, (_, cpu) => mulberry32((seed + Math.imul(cpu + 1, 0x9e3779b9)) >>> 0));
+    this.lanes = Array.from({ length: lab.cpus }, () => []);
     this.tally = { holders: new Array<number>(lab.cpus).fill(0), abnormal: new Array<number>(lab.cpus).fill(0) };
   }
 
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.rng() * (hi - lo + 1));
+  int(cpu: number, lo: number, hi: number): number {
+    return lo + Math.floor(this.rngs[cpu]!() * (hi - lo + 1));
   }
 
   /** Record one invariant outcome; failures keep their first few details. */
@@ -149,13 +155,15 @@ class Run {
 
   /** One holder life on `cpu`, picked by the seed, then the reopen probe. */
   async cycle(cpu: number): Promise<void> {
-    const action = ACTIONS[this.int(0, ACTIONS.length - 1)]!;
-    const other = (cpu + this.int(1, this.lab.cpus - 1)) % this.lab.cpus;
-    const k = this.int(1, 6);
+    const action = ACTIONS[this.int(cpu, 0, ACTIONS.length - 1)]!;
+    const other = (cpu + this.int(cpu, 1, this.lab.cpus - 1)) % this.lab.cpus;
+    const k = this.int(cpu, 1, 6);
+    const contend = this.int(cpu, 0, 1) === 1;
+    const loops = this.int(cpu, 2, 20);
     this.cycles[action]++;
+    this.lanes[cpu]!.push(action);
     const where = `cpu${cpu} ${action}`;
     if (action === 'close') {
-      const loops = this.int(2, 20);
       const h = await this.holder(cpu, { loops });
       const st = await this.exit(h, where);
       this.note('cycles_end_as_expected', isCode(st, CODE.ok) && Atomics.load(h.reads, 0) === loops, `${where}: ${show(st)} after ${Atomics.load(h.reads, 0)}/${loops} reads ${h.task.error ?? ''}`);
@@ -163,7 +171,7 @@ class Run {
     } else if (action === 'kill') {
       const h = await this.holder(cpu, { loops: 0 });
       const reading = await this.readsAtLeast(h, k);
-      if (this.rng() < 0.5) {
+      if (contend) {
         const c = await this.tryOpen(cpu);
         this.note('contender_gets_ebusy', isCode(c, CODE.ebusy), `${where}: a second opener on cpu${cpu} got ${show(c)}, want EBUSY (11)`);
       }
@@ -282,7 +290,7 @@ export async function runTimerlatStress(opts: TimerlatStressOptions = {}): Promi
       const f = run.failures.get(name);
       return { name, ok: f === undefined, detail: f?.join('; ') ?? `${name}: ${run.passes.get(name) ?? 0} checks held` };
     });
-  return { cycles: run.cycles, epochs, samples: run.total, checks };
+  return { cycles: run.cycles, lanes: run.lanes, epochs, samples: run.total, checks };
 }
 
 /** Print a run as KTAP on `level` (one result per invariant); returns whether all held. */
