@@ -32,3 +32,10 @@ export type {
   TimerlatFdTaintParams,
   TimerlatFdWakeParams,
 } from './timerlat-fd.js';
+export { uintrReceiverMachine } from './uintr-receiver.js';
+export type {
+  UintrReceiverContext,
+  UintrReceiverEvent,
+  UintrReceiverInput,
+  UintrReceiverReleaseParams,
+} from './uintr-receiver.js';

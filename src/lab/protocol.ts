@@ -61,7 +61,24 @@ export interface TaskBoot {
   readonly timerlatSab: SharedArrayBuffer;
   /** Control-plane syscalls (TaskRpc out, TaskRpcReply in, read with receiveMessageOnPort). */
   readonly port: MessagePort;
+  /** The lab's user-interrupt table; absent when the lab was booted with `uintr: false`. */ // uintr
+  readonly uintr?: UintrBoot; // uintr
 }
+
+/** The user-interrupt table as a task attaches it (attachUintr(sab, receivers, senders)). */ // uintr
+export interface UintrBoot {
+  readonly sab: SharedArrayBuffer;
+  readonly receivers: number;
+  readonly senders: number;
+}
+
+/** uintr syscalls the control plane serves (the fd table and UPID/UITT ownership live there). */ // uintr
+export type UintrRpc =
+  | { readonly op: 'register_handler'; readonly flags: number }
+  | { readonly op: 'unregister_handler'; readonly flags: number }
+  | { readonly op: 'create_fd'; readonly vector: number; readonly flags: number }
+  | { readonly op: 'register_sender'; readonly fd: number; readonly flags: number }
+  | { readonly op: 'unregister_sender'; readonly index: number; readonly flags: number };
 
 /** How a task's worker ends when it was not SIGKILLed. */
 export type TaskExit =
@@ -79,7 +96,8 @@ export type TaskRpcCall =
   | { readonly call: 'sched_setaffinity'; readonly pid: number; readonly cpus: readonly number[] }
   | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown }
   | { readonly call: 'exec'; readonly moduleUrl: string }
-  | { readonly call: 'wait4'; readonly pid: number };
+  | { readonly call: 'wait4'; readonly pid: number }
+  | { readonly call: 'uintr'; readonly req: UintrRpc }; // uintr
 
 /** Task → control plane. */
 export type TaskMessage = { readonly type: 'rpc'; readonly seq: number; readonly req: TaskRpcCall };

@@ -18,6 +18,7 @@ import { taskMachine, type TaskExit as ExitStatus } from '../../machines/task.js
 import type { TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
 import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingHandle } from '../ringbuf/index.js';
+import { LabUintr } from './uintr.js'; // uintr
 
 export type { ExitStatus };
 
@@ -70,6 +71,8 @@ export interface TaskHooks {
   shared(): { ring: RingHandle; timerlatSab: SharedArrayBuffer };
   onMigrate(ev: MigrateEvent): void;
   onExit(task: Task, status: ExitStatus): void;
+  /** The lab's user interrupts. @default a table of its own, enabled */ // uintr
+  readonly uintr?: LabUintr; // uintr
 }
 
 const FIRST_PID = 1000;
@@ -86,6 +89,7 @@ export class TaskSet {
   readonly #live = new Map<number, TaskRecord>();
   readonly #all = new Map<number, TaskRecord>();
   readonly #zombies: number[] = [];
+  readonly #uintr: LabUintr; // uintr
   #nextPid = FIRST_PID;
   #closed = false;
 
@@ -95,6 +99,13 @@ export class TaskSet {
     this.#pool = pool;
     this.#fs = fs;
     this.#hooks = hooks;
+    this.#uintr = hooks.uintr ?? new LabUintr({ maxTasks: t.maxTasks }); // uintr
+    this.#uintr.bind((pid) => this.#live.get(pid)); // uintr
+  }
+
+  /** The user-interrupt control plane of these tasks. */ // uintr
+  get uintr(): LabUintr {
+    return this.#uintr;
   }
 
   /** Tasks that have not ended yet. */
@@ -146,6 +157,7 @@ export class TaskSet {
     const s = this.#t.slotBase(r.slot);
     Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.KILLED); // RMW only: cancels every wait of the task
     kick(this.#t.i32, s + TASK.WAKE);
+    this.#uintr.onKill(pid); // uintr: a uintr_wait sleeps on its UPID's word, not on WAKE
     r.abort.abort(); // piscina terminates the worker, blocked or spinning
   }
 
@@ -173,6 +185,7 @@ export class TaskSet {
   /** SIGKILL every live task and wait (bounded) for their workers to end. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#closed = true;
+    this.#uintr.shutdown(); // uintr: cancel every uintr_wait
     for (const r of this.#live.values()) {
       Atomics.or(this.#t.i32, this.#t.slotBase(r.slot) + TASK.FLAGS, TaskFlag.SHUTDOWN);
       kick(this.#t.i32, this.#t.slotBase(r.slot) + TASK.WAKE);
@@ -205,6 +218,7 @@ export class TaskSet {
     const exited = new Promise<ExitStatus>((res) => (resolveExit = res));
     const actor = createActor(taskMachine, { input: { pid, tgid: tgid ?? pid, comm: name } }).start();
     const fds = tgid !== undefined && parent !== undefined ? parent.fds : new Map<number, OpenFile>(parent?.fds ?? []);
+    if (parent !== undefined && fds !== parent.fds) this.#uintr.onFork(fds); // uintr: fork dups uintr fds
     const rec: TaskRecord = {
       pid,
       tgid: tgid ?? pid,
@@ -227,7 +241,7 @@ export class TaskSet {
     this.#all.set(pid, rec);
     port1.on('message', (m: TaskMessage) => void this.#onMessage(rec, m));
     port1.unref();
-    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2 };
+    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2, uintr: this.#uintr.boot() }; // uintr: boot payload
     actor.send({ type: 'task.started' });
     this.#pool.run(boot, { transferList: [port2], signal: rec.abort.signal }).then(
       (exit: TaskExit) => this.#ended(rec, exit),
@@ -254,6 +268,7 @@ export class TaskSet {
     }
     Atomics.store(this.#t.i32, s + TASK.STATE, 'signal' in status && status.signal === 'SIGKILL' ? TaskState.KILLED : TaskState.EXITED);
     Atomics.store(this.#t.i32, s + TASK.PID, 0); // publish: the slot is free; kill() now gets ESRCH
+    this.#uintr.onExit(r.pid); // uintr: UPID dies, UITT freed
     if (r.tgid === r.pid || !this.#sharesFds(r)) for (const f of r.fds.values()) safeClose(f);
     r.port.close();
     r.actor.stop();
@@ -322,6 +337,7 @@ export class TaskSet {
       }
       case 'exec':
         checkModule(req.moduleUrl);
+        this.#uintr.onExec(r); // uintr: close-on-exec, handler and UITT dropped
         r.moduleUrl = req.moduleUrl;
         writeComm(this.#t, r.slot, commOf(req.moduleUrl));
         return 0;
@@ -333,6 +349,8 @@ export class TaskSet {
         if (!r.settled) r.actor.send({ type: 'task.woke' });
         return st;
       }
+      case 'uintr': // uintr
+        return this.#uintr.syscall(r, req.req);
       default:
         throw kerr('ENOSYS', (req as { call: string }).call);
     }

@@ -16,11 +16,15 @@ import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
 import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
+import { TaskUintr, type TaskUintrWaitResult } from './uintr-ctx.js'; // uintr
+import type { UintrHandler, UintrSignal, UintrViews } from '../uintr/index.js'; // uintr
 
 /** Shared regions a task attaches lazily (the first time it needs them). */
 export interface TaskShared {
   ring(): RingBuffer;
   timerlat(): TimerlatShm;
+  /** The lab's user-interrupt table; undefined when the lab runs with `uintr: false`. */ // uintr
+  uintr?(): UintrViews | undefined;
 }
 
 /** Options of clone(). */
@@ -53,6 +57,7 @@ export class TaskContext {
   #moduleUrl: string;
   readonly #shared: TaskShared;
   readonly #timerlatFds = new Map<number, TimerlatUser>();
+  readonly #uintr: TaskUintr; // uintr
 
   /** @internal Built by the task runtime. */
   constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
@@ -64,6 +69,14 @@ export class TaskContext {
     this.#s = t.slotBase(slot);
     this.#cancel = { view: t.i32, index: this.#s + TASK.FLAGS, mask: TASK_CANCEL_MASK };
     this.#moduleUrl = moduleUrl;
+    this.#uintr = new TaskUintr({ // uintr
+      views: () => shared.uintr?.(),
+      rpc: (req) => this.#rpc({ call: 'uintr', req }),
+      raise: (sig) => this.#fault(sig),
+      block: (fn) => this.#block(fn),
+      cancelled: () => this.#cancelled(),
+      cpu: () => Atomics.load(this.#t.i32, this.#s + TASK.CPU), // acquire: migration stores it
+    });
   }
 
   /** Process id (the thread-group id, as getpid(2)). */
@@ -210,6 +223,7 @@ export class TaskContext {
     const url = moduleUrlOf(module);
     this.#rpc({ call: 'exec', moduleUrl: url });
     this.#handlers.clear();
+    this.#uintr.reset(); // uintr: nothing survives exec
     this.#moduleUrl = url;
     throw new TaskExecRequest(url, arg);
   }
@@ -217,6 +231,70 @@ export class TaskContext {
   /** End this task with `code` (exit(2)); does not return. */
   exit(code = 0): never {
     throw new TaskExitRequest(code);
+  }
+
+  // uintr: syscalls and instructions (src/task/uintr-ctx.ts). A running receiver takes user interrupts
+  // at every syscall entry and exit and at uintr_poll(): JavaScript cannot interrupt running code.
+
+  /** uintr_register_handler(handler, flags): become a receiver (UIF starts 0: call stui()). EBUSY, EINVAL. */
+  uintr_register_handler(handler: UintrHandler, flags = 0): void {
+    this.#enter();
+    this.#uintr.register_handler(handler, flags);
+  }
+
+  /** uintr_unregister_handler(flags): posts to this task stop being delivered. EINVAL when none. */
+  uintr_unregister_handler(flags = 0): void {
+    this.#enter();
+    this.#uintr.unregister_handler(flags);
+  }
+
+  /** uintr_create_fd(vector, flags) → fd. EINVAL (no handler, flags), ENOSPC (vector ≥ 64), EBUSY (taken). */
+  uintr_create_fd(vector: number, flags = 0): number {
+    this.#enter();
+    return this.#uintr.create_fd(vector, flags);
+  }
+
+  /** uintr_register_sender(fd, flags) → uipi_index. EBADF, EOPNOTSUPP, EISCONN, ESHUTDOWN, ENOSPC, EINVAL. */
+  uintr_register_sender(fd: number, flags = 0): number {
+    this.#enter();
+    return this.#uintr.register_sender(fd, flags);
+  }
+
+  /** uintr_unregister_sender(uipi_index, flags). EINVAL when not connected. */
+  uintr_unregister_sender(index: number, flags = 0): void {
+    this.#enter();
+    this.#uintr.unregister_sender(index, flags);
+  }
+
+  /** uintr_wait(usec, flags): 'EINTR' once the handler ran, 'timed-out' after `usec`. EOPNOTSUPP if not a receiver. */
+  uintr_wait(usec?: number, flags = 0): TaskUintrWaitResult {
+    this.#enter();
+    return this.#uintr.wait(usec, flags, clockNs);
+  }
+
+  /** SENDUIPI index. No delivery feedback. No UITT: SIGILL; invalid index: SIGSEGV (to this task). */
+  senduipi(index: number): void {
+    this.#uintr.senduipi(index);
+  }
+
+  /** CLUI: mask user interrupts. */
+  clui(): void {
+    this.#uintr.clui();
+  }
+
+  /** STUI: unmask and take what is pending. */
+  stui(): void {
+    this.#uintr.stui();
+  }
+
+  /** TESTUI: the user interrupt flag. */
+  testui(): boolean {
+    return this.#uintr.testui();
+  }
+
+  /** An interrupt point for compute loops: deliver pending user interrupts. Returns how many. */
+  uintr_poll(): number {
+    return this.#uintr.uintr_poll();
   }
 
   /** The largest CPU id this kernel supports plus one (for mask sizes). */
@@ -228,6 +306,17 @@ export class TaskContext {
   #enter(): void {
     this.#deliverSignals();
     if ((Atomics.load(this.#t.i32, this.#s + TASK.FLAGS) & TASK_CANCEL_MASK) !== 0) this.#cancelled();
+    this.#uintr.poll(); // uintr: an interrupt point
+  }
+
+  // uintr: a synchronous fault (force_sig_fault): a blocked or ignored signal still kills.
+  #fault(sig: UintrSignal): void {
+    const n = signalNumber(sig)!;
+    const blocked = (Atomics.load(this.#t.i32, this.#s + TASK.SIGBLOCKED) & (1 << (n - 1))) !== 0; // single writer (this task)
+    const action = this.#handlers.get(n);
+    if (blocked || action === undefined || action === 'SIG_IGN') throw new TaskSignalled(sig);
+    queueSignal(this.#t, this.#slot, n);
+    this.#deliverSignals();
   }
 
   #cancelled(): never {
@@ -238,11 +327,16 @@ export class TaskContext {
   // Run a blocking section with the STATE word showing BLOCKED.
   #block<T>(fn: () => T): T {
     Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.BLOCKED); // single writer while alive (the task)
+    this.#uintr.blockEnter(); // uintr: switched out, SN set
+    let out: T;
     try {
-      return fn();
+      out = fn();
     } finally {
+      this.#uintr.blockExit(); // uintr: SN cleared
       Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.RUNNING);
     }
+    this.#uintr.poll(); // uintr: posts made while blocked are delivered on return
+    return out;
   }
 
   // Deliver pending, unblocked signals; returns how many handlers ran. Fatal ones unwind the program.

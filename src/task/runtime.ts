@@ -7,6 +7,7 @@ import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from '
 import { TaskContext } from './ctx.js';
 import { RingBuffer } from '../ringbuf/index.js';
 import { attachTimerlat, type TimerlatShm } from '../tracers/timerlat-layout.js';
+import { attachUintr, type UintrViews } from '../uintr/index.js'; // uintr
 
 /** A program a task runs: the module's default export. */
 export type TaskMain = (ctx: TaskContext, arg: unknown) => unknown;
@@ -18,9 +19,12 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   const s = t.slotBase(boot.slot);
   let ring: RingBuffer | undefined;
   let tl: TimerlatShm | undefined;
+  let uv: UintrViews | undefined;
+  const u = boot.uintr;
   const shared = {
     ring: () => (ring ??= RingBuffer.attach(boot.ring)),
     timerlat: () => (tl ??= attachTimerlat(boot.timerlatSab)),
+    uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders))), // uintr
   };
   const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
   let url = boot.moduleUrl;
