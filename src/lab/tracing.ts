@@ -230,6 +230,6 @@ export class Tracing {
  */
 function prefault(ring: RingBuffer): RingBuffer {
   const bytes = new Uint8Array(ring.handle.data);
-  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 0;
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = bytes[i]!; // touch, keep the value: create() already initialised the page headers
   return ring;
 }
