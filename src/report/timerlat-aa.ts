@@ -24,8 +24,10 @@ export function renderAutoAnalysis(stop: StopInfo, noiseOnCpu: readonly NoiseInf
     return `## CPU ${stop.cpu} stopped tracing: ${stop.taint} ##\n`;
   }
   const out = [`## CPU ${stop.cpu} hit stop tracing, analyzing it ##`];
-  if (stop.analysis !== undefined) out.push(...fromAnalysis(stop, stop.analysis));
-  else out.push(...fallback(stop, noiseOnCpu));
+  if (stop.analysis !== undefined) {
+    out.push(...fromAnalysis(stop, stop.analysis));
+    if (noiseOnCpu.length > 0) out.push(...noiseLines(stop.cpu, noiseOnCpu));
+  } else out.push(...fallback(stop, noiseOnCpu));
   return `${out.join('\n')}\n`;
 }
 
@@ -77,13 +79,14 @@ function fallback(stop: StopInfo & { kind: 'threshold' }, noise: readonly NoiseI
   const irq = stop.context === 'irq';
   const out = [`  ${stop.context} sample of ${(stop.latencyNs / 1000).toFixed(2)} us crossed the ${stop.thresholdUs} us threshold`, '  (no per-event breakdown recorded by the tracer for this stop)'];
   if (noise.length === 0) out.push(`  Noise sources on CPU ${stop.cpu}: none configured (the delay came from the host: GC, other threads, the OS)`);
-  else {
-    out.push(`  Noise sources on CPU ${stop.cpu}:`);
-    for (const n of noise) out.push(`\t${n.name.padStart(24)}:${n.kind.padEnd(9)}\t${us(n.durationUs * 1000)} us every ${n.periodUs} us`);
-  }
+  else out.push(...noiseLines(stop.cpu, noise));
   out.push('------------------------------------------------------------------------');
   out.push(`  ${irq ? 'IRQ' : stop.context === 'user-ret' ? 'Ret user' : 'Thread'} latency:\t\t\t\t\t${us(stop.latencyNs)} us (100%)`);
   return out;
+}
+
+function noiseLines(cpu: number, noise: readonly NoiseInfo[]): string[] {
+  return [`  Noise sources configured on CPU ${cpu}:`, ...noise.map((n) => `\t${n.name.padStart(24)}:${n.kind.padEnd(9)}\t${us(n.durationUs * 1000)} us every ${n.periodUs} us`)];
 }
 
 /** rtla's --dump-tasks listing: `    [%.3d] %24s:%llu`. */

@@ -38,7 +38,8 @@ export function mergeContext(cpus: readonly CpuResult[], ctx: TimerlatContext, l
   // Pooled variance: E[x²] over all samples minus the pooled mean squared.
   const ex2 = parts.reduce((a, p) => a + p.summary.count * ((p.summary.stddevNs ?? 0) ** 2 + (p.summary.avgNs ?? 0) ** 2), 0) / count;
   const maxNs = Math.max(...parts.map((p) => p.summary.maxNs ?? 0));
-  const pct = (q: number): number => percentileFromHist(hist, layout, count, q, maxNs);
+  const histCount = hist.reduce((a, n) => a + n, 0); // the rank comes from the histogram itself
+  const pct = (q: number): number => percentileFromHist(hist, layout, histCount, q, maxNs);
   return {
     hist,
     sumNs,
@@ -91,11 +92,11 @@ export function formatLoss(r: TimerlatResult): string[] {
   return out;
 }
 
-/** Percentile and spread row labels, in print order. */
+/** Percentile and spread rows, in print order: `label` for top's header, `row` (6 wide) for hist's index column. */
 export const EXTRA_ROWS = [
-  { label: 'p50', key: 'p50Ns' },
-  { label: 'p90', key: 'p90Ns' },
-  { label: 'p99', key: 'p99Ns' },
-  { label: 'p99.9', key: 'p999Ns' },
-  { label: 'stddev', key: 'stddevNs' },
+  { label: 'p50', row: 'p50:  ', key: 'p50Ns' },
+  { label: 'p90', row: 'p90:  ', key: 'p90Ns' },
+  { label: 'p99', row: 'p99:  ', key: 'p99Ns' },
+  { label: 'p99.9', row: 'p99.9:', key: 'p999Ns' },
+  { label: 'stddev', row: 'stdev:', key: 'stddevNs' },
 ] as const;

@@ -126,7 +126,7 @@ function summaryRows(per: (name: string, f: (c: ContextResult) => string) => str
     per('min:  ', (c) => v9(c.summary.minNs, c.summary.count, nano)),
     per('avg:  ', (c) => v9(c.summary.avgNs, c.summary.count, nano)),
     per('max:  ', (c) => v9(c.summary.maxNs, c.summary.count, nano)),
-    ...EXTRA_ROWS.map((x) => per(`${x.label}:`.padEnd(6), (c) => v9(c.summary[x.key], c.summary.count, nano))),
+    ...EXTRA_ROWS.map((x) => per(x.row, (c) => v9(c.summary[x.key], c.summary.count, nano))),
   ];
 }
 
