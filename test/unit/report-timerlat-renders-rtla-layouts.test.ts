@@ -86,7 +86,7 @@ describe('timerlat renderers', () => {
     expect(out).not.toMatch(/^1 /m); // all-zero rows are left out without --with-zeros
     expect(out).toMatch(/^over: {9}1 {9}1 {9}0 {9}0 $/m);
     expect(out).toMatch(/^count: {8}4 {9}4 {9}2 {9}2 $/m);
-    expect(out).toMatch(/^ALL: {7}IRQ {7}Thr\ncount: {8}6 {9}6 \nmin: {10}2 {9}3 $/m);
+    expect(out).toMatch(/^ALL: {8}IRQ {7}Thr\ncount: {8}6 {9}6 \nmin: {10}2 {9}3 $/m);
     expect(out).toMatch(/^skip: {9}1 $/m);
   });
 
