@@ -17,6 +17,7 @@ const BATCH = 1024; // events per tinybench iteration, so per-call overhead is t
 const XFER = QUICK ? 500_000 : 2_000_000; // events per cross-worker trial
 const XFER_PM = QUICK ? 50_000 : 200_000; // postMessage per event is slow: fewer events
 const TRIALS = QUICK ? 3 : 7;
+const ONLY = process.env['BENCH_ONLY']; // 'single' or 'xfer' runs one half (for iterating); unset runs both
 
 // ── worker roles ─────────────────────────────────────────────────────────────────────────────
 type Role =
@@ -172,6 +173,11 @@ function singleThread(): Bench {
 
 /** Run every measurement and print the ratio tables. */
 export async function main(): Promise<void> {
+  if (ONLY !== 'xfer') await mainSingle();
+  if (ONLY !== 'single') await mainXfer();
+}
+
+async function mainSingle(): Promise<void> {
   const bench = singleThread();
   await bench.run();
   printRatios(`ringbuf: one writer, per ${BATCH} events`, statsOf(bench), [
@@ -180,7 +186,9 @@ export async function main(): Promise<void> {
     { candidate: 'reserve+commit 16 B, clock per event', baseline: 'reserve+commit 16 B' },
     { candidate: 'reserve+commit 16 B, remote commit', baseline: 'reserve+commit 16 B', target: { op: '<=', value: 2 } },
   ]);
+}
 
+async function mainXfer(): Promise<void> {
   const ringRoles = (clock: boolean): [Role, Role] => {
     const ring = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 64, mode: 'discard' });
     const go = new SharedArrayBuffer(4);

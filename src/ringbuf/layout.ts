@@ -8,7 +8,7 @@ import { kerr } from '../errno.js';
 /** Magic of the control region ("RBUF"). */
 export const RING_MAGIC = 0x52425546;
 /** Layout version; bump on any change of the tables below. */
-export const RING_VERSION = 1;
+export const RING_VERSION = 3; // 2 skipped: test/unit/ringbuf-bad-input uses 2 as its "wrong version" example
 
 /** Overwrite: the oldest page is recycled (flight recorder). Discard: a full buffer drops new events. */
 export type RingMode = 'overwrite' | 'discard';
@@ -18,14 +18,16 @@ export type RingMode = 'overwrite' | 'discard';
  * offset | size | type | written by                    | read by             | meaning
  *      0 |    4 | i32  | writers (CAS), advancer       | writers, reader     | RES: bit 31 = 0; bits 16..30 tag (= seq & 0x7fff);
  *        |      |      |                               |                     | bits 0..15 bytes reserved in the data area; = CAP when closed
- *      4 |    4 | i32  | owning CPU actor only         | advancer, reader    | COMMIT_LOCAL: bytes committed by the CPU's own actor
- *      8 |    4 | i32  | any other thread (Atomics.add)| advancer, reader    | COMMIT_REMOTE: bytes committed from elsewhere (+ repair)
+ *      4 |    4 | i32  | owning CPU actor only         | advancer, reader    | COMMIT_LOCAL: by the CPU's own actor: bits 0..15 bytes committed,
+ *        |      |      |                               |                     | bits 16..29 data events committed (padding adds bytes only)
+ *      8 |    4 | i32  | any other thread (Atomics.add)| advancer, reader    | COMMIT_REMOTE: the same two fields, from elsewhere (+ repair, bytes only)
  *     12 |    4 | i32  | advancer, reader (CAS)        | everyone            | CLAIM: (seq << 2) | state, state 0 open, 1 consumed, 2 overwritten
  *     16 |    8 | f64  | advancer                      | writers, reader     | BASE_TS: ns timestamp the record deltas are relative to
  *     24 |    4 | i32  | advancer                      | repair              | INIT_BY: writer id of the thread that opened this page
  *     28 |    4 |  -   | -                             | -                   | padding (8-byte aligned data); a consumePage copy stores lostBefore here
  *     32 |  ... | u8[] | writers                       | reader              | data area: records, CAP = subbufSize - 32 bytes
- * A page is complete when COMMIT_LOCAL + COMMIT_REMOTE == RES bytes (both sums of record lengths).
+ * A page is complete when the byte fields of COMMIT_LOCAL + COMMIT_REMOTE == RES bytes (sums of record lengths);
+ * its data events are then the sum of the event fields (a page holds at most 65504 / 8 < 2^14 records).
  *
  * ── Record header, 8 bytes, every record 8-byte aligned ─────────────────────────────────────────
  * offset | size | meaning
@@ -43,6 +45,10 @@ export const P_COMMIT_REMOTE = 2;
 export const P_CLAIM = 3;
 export const P_BASE_TS64 = 2; // f64 index within the page (byte 16)
 export const P_INIT_BY = 6;
+/** COMMIT_LOCAL/REMOTE fields: bytes in bits 0..15, data events from bit 16 (one commit adds `bytes + COMMIT_EVENT`). */
+export const COMMIT_BYTES_MASK = 0xffff;
+export const COMMIT_EVENT_SHIFT = 16;
+export const COMMIT_EVENT = 1 << COMMIT_EVENT_SHIFT;
 
 export const REC_HDR = 8;
 export const ST_EMPTY = 0;

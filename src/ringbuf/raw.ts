@@ -5,7 +5,7 @@ import { type RingCore, bankIdx, pageAddr } from './core.js';
 import { type PendingLoss, finishPage, losePage, pendingLoss, reportLoss } from './cursor.js';
 import { paddingWord } from './decode.js';
 import {
-  B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, OFF_MASK, P_CLAIM, P_COMMIT_LOCAL,
+  B_READ_EVENTS, COMMIT_EVENT_SHIFT, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, OFF_MASK, P_CLAIM, P_COMMIT_LOCAL,
   P_COMMIT_REMOTE, P_RES, PAGE_HDR, ST_BUSY, ST_DATA, ST_EMPTY, TAG_MASK, TAG_SHIFT, recBytes, recState,
   seqDiff,
 } from './layout.js';
@@ -76,7 +76,7 @@ export function consumePage(c: RingCore, cpu: number, bank: number, opts: Consum
     if (Atomics.load(d32, pi + P_CLAIM) !== claim) continue; // acquire: recycled while copying; the top sees it
     const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
     dv.setInt32(P_RES * 4, (r & ~OFF_MASK) | valid, true);
-    dv.setInt32(P_COMMIT_LOCAL * 4, valid, true);
+    dv.setInt32(P_COMMIT_LOCAL * 4, valid | (events << COMMIT_EVENT_SHIFT), true);
     dv.setInt32(P_COMMIT_REMOTE * 4, 0, true);
     if (from > 0) {
       dv.setInt32(PAGE_HDR, paddingWord(from), true);

@@ -33,9 +33,12 @@ export class Reservation implements ReservationRef {
 
   /** Int32 view of the data SAB, for aligned stores. */
   readonly i32: Int32Array;
+  /** Float64 view of the data SAB, for aligned stores. */
+  readonly f64: Float64Array;
   /** @internal Built by RingBuffer; `u8`/`dv` view the data SAB. */
   constructor(readonly u8: Uint8Array, readonly dv: DataView) {
     this.i32 = new Int32Array(u8.buffer, 0, u8.byteLength >> 2);
+    this.f64 = new Float64Array(u8.buffer, 0, u8.byteLength >> 3);
   }
 
   /** Store a byte at payload offset `at`. */
@@ -50,11 +53,15 @@ export class Reservation implements ReservationRef {
   }
   /** Store a little-endian i32 at payload offset `at`. */
   setI32(at: number, v: number): void {
-    this.dv.setInt32(this.payloadOffset + at, v, true);
+    const o = this.payloadOffset + at;
+    if ((o & 3) === 0 && LITTLE_ENDIAN) this.i32[o >> 2] = v;
+    else this.dv.setInt32(o, v, true);
   }
   /** Store a little-endian f64 at payload offset `at`. */
   setF64(at: number, v: number): void {
-    this.dv.setFloat64(this.payloadOffset + at, v, true);
+    const o = this.payloadOffset + at;
+    if ((o & 7) === 0 && LITTLE_ENDIAN) this.f64[o >> 3] = v;
+    else this.dv.setFloat64(o, v, true);
   }
   /** Copy `src` into the payload at offset `at`. */
   setBytes(at: number, src: Uint8Array): void {
