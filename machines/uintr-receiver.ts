@@ -10,8 +10,6 @@ export interface UintrReceiverContext {
   readonly pid: number;
   /** The UPID index while registered; null otherwise. */
   readonly upid: number | null;
-  /** Registrations so far (a task may unregister and register again). */
-  readonly registrations: number;
 }
 
 /** Machine input: the task. */
@@ -79,14 +77,13 @@ export const uintrReceiverMachine = setup({
     releaseUpid: (_, _params: UintrReceiverReleaseParams) => {},
     recordUpid: assign({
       upid: ({ event }) => (event.type === 'uintr.register' ? event.upid : null),
-      registrations: ({ context }) => context.registrations + 1,
     }),
     clearUpid: assign({ upid: null }),
   },
 }).createMachine({
   id: 'uintrReceiver',
   initial: 'unregistered',
-  context: ({ input }) => ({ pid: input.pid, upid: null, registrations: 0 }),
+  context: ({ input }) => ({ pid: input.pid, upid: null }),
   states: {
     unregistered: {
       on: {
