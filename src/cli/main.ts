@@ -9,6 +9,8 @@ import { registerStart } from './commands/start.js';
 import { registerRecord } from './commands/record.js';
 import { registerReport } from './commands/report.js';
 import { registerStress } from './commands/stress.js';
+import { registerTimerlat } from './commands/timerlat.js';
+import { addStressTimerlat } from './commands/stress-timerlat.js';
 
 function version(): string {
   for (const rel of ['../../../package.json', '../../package.json']) {
@@ -32,7 +34,8 @@ export function buildProgram(): Command {
   registerSelftest(program);
   registerRecord(program);
   registerReport(program);
-  registerStress(program);
+  addStressTimerlat(registerStress(program));
+  registerTimerlat(program);
   return program;
 }
 

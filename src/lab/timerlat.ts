@@ -85,7 +85,13 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
           startWorkload: () => this.#startWorkload(),
           stopWorkload: () => this.#stopWorkload(),
           disableBuffer: () => h.setTracingOn(false),
-          enableBuffer: () => h.setTracingOn(true),
+          enableBuffer: () => {
+            h.setTracingOn(true);
+            if (!this.#running) return;
+            // tracing_on 0→1 after a stop: re-arm the stop record so the next threshold is reported.
+            Atomics.store(this.shm.i32, this.shm.g + TLG.STOP_HIT, 0);
+            void this.#watchStop(++this.#stopWatch);
+          },
         },
       }),
     ).start();

@@ -1,8 +1,9 @@
 // Every registered self-test suite, in the order `tracelab selftest` runs them.
 import { labSuite } from './lab-scenarios.js';
 import { ringSuite } from './ring-stress.js';
+import { timerlatSuite } from './timerlat-scenarios.js';
 import type { Suite } from './runner.js';
 
 /** All suites. Later capabilities append theirs here. */
-export const suites: readonly Suite[] = [labSuite, ringSuite];
+export const suites: readonly Suite[] = [labSuite, ringSuite, timerlatSuite];
 export { runSuites, type Scenario, type Suite, type RunOptions, type ScenarioContext } from './runner.js';

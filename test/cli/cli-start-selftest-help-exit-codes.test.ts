@@ -35,16 +35,23 @@ describe('tracelab CLI', () => {
   });
 
   it('a bad option value exits 1 with the option and range, no stack', () => {
-    const r = run(['start', '--sim-cpus', '0']);
+    const r = run(['status', '--sim-cpus', '0']);
     expect(r.code, shown(r.out)).toBe(1);
     expect(r.out).toMatch(/--sim-cpus.*\[1, 1024\]/);
     expect(r.out).not.toMatch(/\n\s+at /);
   });
 
-  it('start prints a row per CPU and exits 0', () => {
-    const r = run(['start', '--sim-cpus', '3']);
+  it('status prints a row per CPU and exits 0', () => {
+    const r = run(['status', '--sim-cpus', '3']);
     expect(r.code, shown(r.out)).toBe(0);
     expect(r.out).toMatch(/cpu0 +online[\s\S]*cpu2 +online/);
+  });
+
+  it('start (what npm start runs) prints the timerlat top summary and the report path', () => {
+    const r = run(['start', '--duration', '2'], 60_000);
+    expect(r.code, shown(r.out)).toBe(0);
+    expect(r.out).toMatch(/ALL #\d+/);
+    expect(r.out).toMatch(/tracelab-report\.html/);
   });
 
   it('selftest prints KTAP with every lab scenario passing and exits 0', () => {

@@ -32,6 +32,19 @@ describe('timerlat (kernel threads)', () => {
     await expect.poll(() => lab.timerlat.snapshot()[0]!.irq.count, { timeout: 5000 }).toBeGreaterThan(before + 5); // still cycling
   });
 
+  it('after tracing_on 0→1 the next threshold stops tracing again and is reported', async () => {
+    const lab = await boot({ cpus: 1 });
+    await lab.tracefs.write('osnoise/stop_tracing_us', '1');
+    const first = new Promise((r) => lab.timerlat.once('stop', r));
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    await within(10_000, 'first stop', first);
+    await expect.poll(() => lab.timerlat.state, { timeout: 5000 }).toBe('stopped');
+    const second = new Promise((r) => lab.timerlat.once('stop', r));
+    await lab.tracefs.write('tracing_on', '1');
+    expect(await within(10_000, 'second stop', second)).toMatchObject({ kind: 'threshold', context: 'irq' });
+    expect(await lab.tracefs.read('tracing_on')).toBe('0\n');
+  });
+
   it('stop_tracing_total_us stops on a thread sample and tracing_max_latency is updated', async () => {
     const lab = await boot({ cpus: 2 });
     await lab.tracefs.write('osnoise/stop_tracing_total_us', '1');

@@ -1,15 +1,27 @@
-// `tracelab start` (what `npm start` runs): boot a lab, run a few tasks and IPIs, print per-CPU status.
+// `tracelab start` (what `npm start` runs): the default latency experiment, a 10 s `timerlat top`.
+// `tracelab status`: boot a lab, run a few tasks and IPIs, print the per-CPU status table.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { Lab } from '../../lab/lab.js';
 import { program as selftestProgram } from '../../selftest/runner.js';
 import { renderCpuTable } from '../../report/status.js';
 import { parseUnsigned } from '../../tracefs/parse.js';
+import { runDefaultExperiment } from './timerlat.js';
 
-/** Register the start command. */
+/** Register the start and status commands. */
 export function registerStart(program: Command): void {
   program
     .command('start')
+    .description('the default experiment: a 10 s `timerlat top` on every simulated CPU, one noise source, one isolated CPU; writes tracelab-report.html')
+    .option('--sim-cpus <n>', 'simulated CPUs (default: the number of cores, at least 2)')
+    .option('-d, --duration <s>', 'seconds to run (default 10)')
+    .action(async (opts: { simCpus?: string; duration?: string }) => {
+      const cpus = opts.simCpus === undefined ? undefined : parseUnsigned(opts.simCpus, { min: 2, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
+      const durationS = opts.duration === undefined ? undefined : parseUnsigned(opts.duration, { min: 1, max: 86_400 }, { syscall: 'option', path: '--duration' });
+      process.exitCode = await runDefaultExperiment({ ...(cpus === undefined ? {} : { cpus }), ...(durationS === undefined ? {} : { durationS }) });
+    });
+  program
+    .command('status')
     .description('boot a lab, run a few tasks on every CPU, and print the per-CPU status table')
     .option('--sim-cpus <n>', 'simulated CPUs (default: the number of cores, at least 2)')
     .action(async (opts: { simCpus?: string }) => {
