@@ -1,0 +1,227 @@
+// ctx.mem: a task's loads and stores on its process's simulated address space (src/perf/mm.ts),
+// with hardware-watchpoint semantics: an access that hits an armed breakpoint traps after it
+// completes and before it returns (x86 data breakpoints are traps), so the SIGTRAP handler has run
+// when load/store returns. Runs in the task's own worker; the bytes are shared with its threads.
+//
+// Fast path, why and what it costs: a bounds check against a cached brk (a plain field, no shared
+// load), the typed-array access, and one plain load of this task's ARMED word. brk only grows until
+// exec, so a stale cache errs towards the slow path, which re-reads it. ARMED is stale-ok towards
+// "armed" for the one access racing an ioctl from another thread; the kernel's IPI would have
+// made that ioctl synchronous.
+import { kerr } from '../errno.js';
+import { BUS_ADRALN, HW_BREAKPOINT, SEGV_MAPERR, SIGBUS, SIGSEGV, USER_BASE } from '../perf/abi.js';
+import { MM_ALIGN, resetMm, type MmShm } from '../perf/mm.js';
+
+/** What the perf side does for the memory: breakpoint checks and faults. */
+export interface MemHooks {
+  /** An access [addr, addr+size) of `kind` (HW_BREAKPOINT_R/W/RW/X) completed while ARMED was nonzero. */
+  watch(addr: number, size: number, kind: number): void;
+  /** Force a fault signal on this task; `fatal` when the same access faults a second time. */
+  fault(sig: number, code: number, addr: number, fatal: boolean): void;
+}
+
+const R = HW_BREAKPOINT.R;
+const W = HW_BREAKPOINT.W;
+const RMW = HW_BREAKPOINT.RW;
+const U64_MASK = (1n << 64n) - 1n;
+
+/** A task's view of its address space. Addresses are plain numbers (user space is below 2^47). */
+export class TaskMem {
+  readonly #mm: MmShm;
+  readonly #u8: Uint8Array;
+  readonly #u16: Uint16Array;
+  readonly #u32: Uint32Array;
+  readonly #i32: Int32Array;
+  readonly #u64: BigUint64Array;
+  readonly #armed: Int32Array;
+  readonly #ai: number;
+  readonly #hooks: MemHooks;
+  /** Cached brk: bytes known to be allocated (only grows until exec). */
+  #lim = 0;
+
+  /** @internal Built by the task's perf context. */
+  constructor(mm: MmShm, armed: Int32Array, armedIndex: number, hooks: MemHooks) {
+    this.#mm = mm;
+    const sab = mm.views.sab;
+    const off = mm.heapOffset;
+    const n = mm.heapBytes;
+    this.#u8 = new Uint8Array(sab, off, n);
+    this.#u16 = new Uint16Array(sab, off, n / 2);
+    this.#u32 = new Uint32Array(sab, off, n / 4);
+    this.#i32 = new Int32Array(sab, off, n / 4);
+    this.#u64 = new BigUint64Array(sab, off, n / 8);
+    this.#armed = armed;
+    this.#ai = armedIndex;
+    this.#hooks = hooks;
+  }
+
+  /** Allocate `size` bytes (rounded up to 8, zeroed); returns the address. ENOMEM when the heap is full. */
+  alloc(size: number): number {
+    if (!Number.isInteger(size) || size < 0) throw kerr('EINVAL', 'malloc', undefined, `size must be a whole number ≥ 0, got ${String(size)}`);
+    const bytes = Math.max(MM_ALIGN, Math.ceil(size / MM_ALIGN) * MM_ALIGN);
+    const i32 = this.#mm.i32;
+    for (;;) {
+      const brk = Atomics.load(i32, this.#mm.brkIndex); // acquire
+      if (brk + bytes > this.#mm.heapBytes) throw kerr('ENOMEM', 'malloc', undefined, `${bytes} bytes do not fit: ${this.#mm.heapBytes - brk} of ${this.#mm.heapBytes} left`);
+      if (Atomics.compareExchange(i32, this.#mm.brkIndex, brk, brk + bytes) === brk) { // RMW only: threads allocate concurrently
+        Atomics.add(i32, this.#mm.nallocIndex, 1);
+        this.#lim = brk + bytes > this.#lim ? brk + bytes : this.#lim;
+        return USER_BASE + brk;
+      }
+    }
+  }
+
+  /** Bytes allocated so far in this address space. */
+  get brk(): number {
+    return Atomics.load(this.#mm.i32, this.#mm.brkIndex);
+  }
+
+  load8(addr: number): number {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off < this.#lim) {
+      const v = this.#u8[off]!;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 1, R);
+      return v;
+    }
+    return this.#retry(addr, 1) ? this.load8(addr) : 0;
+  }
+
+  load16(addr: number): number {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
+      const v = this.#u16[off >> 1]!;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 2, R);
+      return v;
+    }
+    return this.#retry(addr, 2) ? this.load16(addr) : 0;
+  }
+
+  load32(addr: number): number {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
+      const v = this.#u32[off >> 2]!;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, R);
+      return v;
+    }
+    return this.#retry(addr, 4) ? this.load32(addr) : 0;
+  }
+
+  load64(addr: number): bigint {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
+      const v = this.#u64[off >> 3]!;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 8, R);
+      return v;
+    }
+    return this.#retry(addr, 8) ? this.load64(addr) : 0n;
+  }
+
+  store8(addr: number, v: number): void {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off < this.#lim) {
+      this.#u8[off] = v;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 1, W);
+      return;
+    }
+    if (this.#retry(addr, 1)) this.store8(addr, v);
+  }
+
+  store16(addr: number, v: number): void {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
+      this.#u16[off >> 1] = v;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 2, W);
+      return;
+    }
+    if (this.#retry(addr, 2)) this.store16(addr, v);
+  }
+
+  store32(addr: number, v: number): void {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
+      this.#u32[off >> 2] = v;
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, W);
+      return;
+    }
+    if (this.#retry(addr, 4)) this.store32(addr, v);
+  }
+
+  store64(addr: number, v: bigint | number): void {
+    const off = addr - USER_BASE;
+    if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
+      this.#u64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
+      if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 8, W);
+      return;
+    }
+    if (this.#retry(addr, 8)) this.store64(addr, v);
+  }
+
+  /** Atomic fetch-and-add on a u32 (lock add): one read-modify-write access; returns the old value. */
+  fetchAdd32(addr: number, v: number): number {
+    const off = this.#check(addr, 4);
+    const old = Atomics.add(this.#i32, off >> 2, v) >>> 0; // RMW only: the program's own shared word
+    if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, RMW);
+    return old;
+  }
+
+  /** Atomic compare-and-exchange on a u32 (lock cmpxchg); returns the old value. */
+  compareExchange32(addr: number, expected: number, replacement: number): number {
+    const off = this.#check(addr, 4);
+    const old = Atomics.compareExchange(this.#i32, off >> 2, expected | 0, replacement | 0) >>> 0; // RMW only
+    if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, RMW);
+    return old;
+  }
+
+  /** A sequentially consistent u32 load (for flags other threads of the process set). */
+  atomicLoad32(addr: number): number {
+    const off = this.#check(addr, 4);
+    const v = Atomics.load(this.#i32, off >> 2) >>> 0; // acquire
+    if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, R);
+    return v;
+  }
+
+  /** A sequentially consistent u32 store. */
+  atomicStore32(addr: number, v: number): void {
+    const off = this.#check(addr, 4);
+    Atomics.store(this.#i32, off >> 2, v | 0); // publish
+    if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 4, W);
+  }
+
+  /** Execute the instruction at `addr` (an instruction fetch of 1 byte): X breakpoints fire. */
+  fetch(addr: number): void {
+    this.#check(addr, 1);
+    if (this.#armed[this.#ai] !== 0) this.#hooks.watch(addr, 1, HW_BREAKPOINT.X);
+  }
+
+  /** @internal exec(): the address space is empty again. */
+  reset(): void {
+    resetMm(this.#mm);
+    this.#lim = 0;
+  }
+
+  // A checked offset for the atomics (slow path included).
+  #check(addr: number, size: number): number {
+    for (let second = false; ; second = true) {
+      const off = addr - USER_BASE;
+      if (off >= 0 && off + size <= this.#lim && off % size === 0) return off;
+      if (!this.#fault(addr, size, second)) return this.#check(addr, size);
+    }
+  }
+
+  // The slow path of an access that missed the cached bounds: refresh brk, fault if really bad.
+  // Returns true when the access should be redone (brk grew, or a handler ran for the first fault).
+  #retry(addr: number, size: number): boolean {
+    return !this.#fault(addr, size, false) || !this.#fault(addr, size, true);
+  }
+
+  // False when the access is valid after refreshing brk; otherwise fault (a handler may return: true).
+  #fault(addr: number, size: number, second: boolean): boolean {
+    this.#lim = Atomics.load(this.#mm.i32, this.#mm.brkIndex); // acquire: other threads' allocations
+    const off = addr - USER_BASE;
+    const inside = Number.isInteger(addr) && off >= 0 && off + size <= this.#lim;
+    if (inside && off % size === 0) return false;
+    if (inside) this.#hooks.fault(SIGBUS, BUS_ADRALN, addr, second);
+    else this.#hooks.fault(SIGSEGV, SEGV_MAPERR, addr, second);
+    return true;
+  }
+}
