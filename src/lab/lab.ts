@@ -200,6 +200,11 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#tasks.cpuOf(pid);
   }
 
+  /** A task's scheduler state as the process table shows it ('blocked' while it sleeps in a syscall). */
+  schedState(pid: number): 'created' | 'running' | 'blocked' | 'gone' {
+    return this.#tasks.schedState(pid);
+  }
+
   /** Live tasks. */
   ps(): Task[] {
     return this.#tasks.live;

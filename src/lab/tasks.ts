@@ -124,6 +124,14 @@ export class TaskSet {
     return r === undefined ? undefined : readAffinity(this.#t, r.slot);
   }
 
+  /** Scheduler state from the process table: 'blocked' while the task sleeps in a syscall. */
+  schedState(pid: number): 'created' | 'running' | 'blocked' | 'gone' {
+    const r = this.#live.get(pid);
+    if (r === undefined) return 'gone';
+    const st = Atomics.load(this.#t.i32, this.#t.slotBase(r.slot) + TASK.STATE); // acquire
+    return st === TaskState.BLOCKED ? 'blocked' : st === TaskState.CREATED ? 'created' : st === TaskState.RUNNING ? 'running' : 'gone';
+  }
+
   /** Current CPU of a live task, or undefined. */
   tryCpuOf(pid: number): number | undefined {
     const r = this.#live.get(pid);

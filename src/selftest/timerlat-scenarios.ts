@@ -3,6 +3,7 @@
 // open() errors in the kernel's order, migration, SIGKILL on tracer change, both stop thresholds,
 // noise isolation and skipped periods, plus a short stress. Control plane; each runs on a fresh lab,
 // every wait is bounded, and no scenario judges a latency value (the host is shared).
+import { threadLagCounts } from './timerlat-trace.js';
 import type { Lab } from '../lab/lab.js';
 import type { StopInfo } from '../lab/timerlat.js';
 import type { ExitStatus } from '../lab/tasks.js';
@@ -168,13 +169,7 @@ const scenarios: Scenario[] = [
       // Judge by how often the thread is late behind its own IRQ (≥ 200 µs), not by max latency:
       // the shared host delays whole workers (IRQ and thread alike), while thread noise delays only
       // the timerlat thread. Pairs come from the trace: same CPU, same seqnum.
-      const irqAt = new Map<string, number>();
-      const behind = [0, 0];
-      for (const m of (await lab.tracefs.read('trace')).matchAll(/\[(\d{3})\]\s+\S+: timerlat_sample: #(\d+)\s+context\s+(irq|thread) timer_latency\s+(\d+) ns/g)) {
-        const key = `${Number(m[1])}:${m[2]}`;
-        if (m[3] === 'irq') irqAt.set(key, Number(m[4]));
-        else if (irqAt.has(key) && Number(m[4]) - irqAt.get(key)! >= 200_000) behind[Number(m[1])]!++;
-      }
+      const behind = threadLagCounts(await lab.tracefs.read('trace'), 2, 200_000);
       log(`thread ≥ 200 us behind its IRQ: cpu1 (noise) ${behind[1]}, cpu0 (isolated) ${behind[0]}; cpu1 max thread ${(c1!.thread.maxNs! / 1e3).toFixed(0)} us`);
       check(c1!.thread.maxNs! > 500_000, `cpu1 max thread latency ${(c1!.thread.maxNs! / 1e3).toFixed(0)} us > 500 us`);
       check(behind[1]! >= 20 && behind[1]! > 3 * behind[0]!, `the noisy CPU's thread lags its IRQ more than 3× as often (${behind[1]} vs ${behind[0]})`);

@@ -33,9 +33,8 @@ describe('user tasks', () => {
   it('a handled signal interrupts nanosleep with EINTR', async () => {
     const lab = await boot({ cpus: 1 });
     const t = await lab.spawn(fixture('task-sigusr'));
-    await expect.poll(() => lab.ps().find((p) => p.pid === t.pid)?.state, { timeout: 5000 }).toBe('running');
-    // The handler must be installed before the signal: retry until the task has blocked.
-    await new Promise((r) => setTimeout(r, 100));
+    // The handler is installed before nanosleep, so once the task blocks the signal must interrupt it.
+    await expect.poll(() => lab.schedState(t.pid), { timeout: 10_000 }).toBe('blocked');
     await lab.kill(t.pid, 'SIGUSR2');
     expect(await within(10_000, 'sigusr task', t.exited)).toEqual({ code: 42 });
   });
