@@ -17,12 +17,13 @@ const BATCH = 1024; // events per tinybench iteration, so per-call overhead is t
 const XFER = QUICK ? 500_000 : 2_000_000; // events per cross-worker trial
 const XFER_PM = QUICK ? 50_000 : 200_000; // postMessage per event is slow: fewer events
 const TRIALS = QUICK ? 3 : 7;
+const FRAMED = 24; // bytes of one 16 B event in our record format (8 B header + payload), pushed through ringbuf.js too
 const ONLY = process.env['BENCH_ONLY']; // 'single' or 'xfer' runs one half (for iterating); unset runs both
 
 // ── worker roles ─────────────────────────────────────────────────────────────────────────────
 type Role =
   | { role: 'ring-writer' | 'ring-reader'; handle: RingHandle; go: SharedArrayBuffer; n: number; clock: boolean }
-  | { role: 'rbjs-writer' | 'rbjs-reader'; sab: SharedArrayBuffer; go: SharedArrayBuffer; n: number }
+  | { role: 'rbjs-writer' | 'rbjs-reader'; sab: SharedArrayBuffer; go: SharedArrayBuffer; n: number; bytes: number }
   | { role: 'pm-writer' | 'pm-reader'; port: MessagePort; go: SharedArrayBuffer; n: number; batch: number };
 
 function waitGo(go: Int32Array): number {
@@ -59,29 +60,37 @@ function runWorker(d: Role): void {
     }
     parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
   } else if (d.role === 'rbjs-writer') {
+    // Same work as a RingBuffer record: our 8-byte header (length | type << 16, i32 time delta) + 16 B payload.
     const rb = new RingbufJs(d.sab, Uint8Array);
-    const ev = new Uint8Array(16);
+    // (bytes 16: the unframed variant, payload only.)
+    const B = d.bytes;
+    const ev = new Uint8Array(B);
     const dv = new DataView(ev.buffer);
     waitGo(go);
     for (let i = 0; i < d.n;) {
-      if (rb.available_write() < 16) continue;
-      dv.setUint32(0, i, true);
-      dv.setUint32(4, i, true);
+      if (rb.available_write() < B) continue;
+      dv.setUint32(0, 16 | (1 << 16), true);
+      dv.setInt32(4, i, true);
       dv.setUint32(8, i, true);
       dv.setUint32(12, i, true);
-      rb.push(ev, 16);
+      if (B > 16) {
+        dv.setUint32(16, i, true);
+        dv.setUint32(20, i, true);
+      }
+      rb.push(ev, B);
       i++;
     }
     parentPort!.postMessage(0);
   } else if (d.role === 'rbjs-reader') {
     const rb = new RingbufJs(d.sab, Uint8Array);
-    const ev = new Uint8Array(16);
+    const B = d.bytes;
+    const ev = new Uint8Array(B);
     const t0 = waitGo(go);
     let sum = 0;
     for (let got = 0; got < d.n;) {
-      if (rb.available_read() < 16) continue;
-      rb.pop(ev, 16);
-      sum += ev[0]!;
+      if (rb.available_read() < B) continue;
+      rb.pop(ev, B);
+      sum += ev[8]!;
       got++;
     }
     parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
@@ -197,10 +206,10 @@ async function mainXfer(): Promise<void> {
       { role: 'ring-reader', handle: ring.handle, go, n: XFER, clock },
     ];
   };
-  const rbjsRoles = (): [Role, Role] => {
+  const rbjsRoles = (bytes: number) => (): [Role, Role] => {
     const sab = RingbufJs.getStorageForCapacity(256 * 1024, Uint8Array);
     const go = new SharedArrayBuffer(4);
-    return [{ role: 'rbjs-writer', sab, go, n: XFER }, { role: 'rbjs-reader', sab, go, n: XFER }];
+    return [{ role: 'rbjs-writer', sab, go, n: XFER, bytes }, { role: 'rbjs-reader', sab, go, n: XFER, bytes }];
   };
   const pmRoles = (batch: number) => (): [Role, Role] => {
     const { port1, port2 } = new MessageChannel();
@@ -209,7 +218,8 @@ async function mainXfer(): Promise<void> {
     return [{ role: 'pm-writer', port: port1, go, n, batch }, { role: 'pm-reader', port: port2, go, n, batch }];
   };
   const xfer = [
-    await trials('ringbuf.js 16 B framed', rbjsRoles),
+    await trials('ringbuf.js 16 B framed', rbjsRoles(FRAMED)),
+    await trials('ringbuf.js 16 B unframed', rbjsRoles(16)),
     await trials('RingBuffer 16 B, writer stamps', () => ringRoles(false)),
     await trials('RingBuffer 16 B, clock per event', () => ringRoles(true)),
     await trials('postMessage per event', pmRoles(1)),
@@ -219,6 +229,7 @@ async function mainXfer(): Promise<void> {
   printRatios('ringbuf: writer→reader across two workers, per event (lower is faster)', xfer, [
     { candidate: 'ringbuf.js 16 B framed', baseline: 'RingBuffer 16 B, writer stamps', target: { op: '>=', value: 3 } },
     { candidate: 'ringbuf.js 16 B framed', baseline: 'RingBuffer 16 B, clock per event', target: { op: '>=', value: 1.5 } },
+    { candidate: 'ringbuf.js 16 B unframed', baseline: 'RingBuffer 16 B, writer stamps' },
     { candidate: 'postMessage per event', baseline: 'RingBuffer 16 B, writer stamps' },
     { candidate: 'postMessage per 1024 events', baseline: 'RingBuffer 16 B, writer stamps' },
   ]);

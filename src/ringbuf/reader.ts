@@ -54,6 +54,12 @@ export class RingReader {
   readonly #heads: EventView[];
   /** Per bank: a page was lost since the last overrun report, so report before the next event. */
   readonly #lostSeen: Uint8Array;
+  // Per bank: the page the cursor is on, as last checked (see "Why a page cache" below).
+  // #pSeq is -1 when nothing is cached; #pEnd is the RES offset last loaded for that page.
+  readonly #pSeq: Int32Array;
+  readonly #pClaim: Int32Array;
+  readonly #pEnd: Int32Array;
+  readonly #pBase: Float64Array;
 
   constructor(core: RingCore) {
     this.#c = core;
@@ -61,11 +67,17 @@ export class RingReader {
     const mp = maxPayload(core.params.subbufSize);
     this.#heads = Array.from({ length: n }, () => new EventView(mp));
     this.#lostSeen = new Uint8Array(n);
+    this.#pSeq = new Int32Array(n).fill(-1);
+    this.#pClaim = new Int32Array(n);
+    this.#pEnd = new Int32Array(n);
+    this.#pBase = new Float64Array(n);
   }
 
   /** Drop any look-ahead of a bank (after a raw page read moved its cursor). */
   invalidate(cpu: number, bank: number): void {
-    this.#heads[cpu * this.#c.banks + bank]!.valid = false;
+    const k = cpu * this.#c.banks + bank;
+    this.#heads[k]!.valid = false;
+    this.#pSeq[k] = -1;
   }
 
   /** The next record of (cpu, bank) without consuming it, or null if nothing complete is there. */
@@ -109,10 +121,24 @@ export class RingReader {
       return;
     }
     const ctl = c.ctl;
-    Atomics.store(ctl, bi + B_READ_OFF, h.nextOff); // single writer: reader
-    Atomics.store(ctl, bi + B_READ_K, ctl[bi + B_READ_K]! + 1); // single writer: reader
-    Atomics.store(ctl, bi + B_READ_EVENTS, ctl[bi + B_READ_EVENTS]! + 1); // single writer: reader
+    // single writer: reader, plain; stale-ok: stats and snapshots in other threads may see the cursor
+    // and count late (an event shown as unread a little longer). Writers never read these three words.
+    ctl[bi + B_READ_OFF] = h.nextOff;
+    ctl[bi + B_READ_K] = ctl[bi + B_READ_K]! + 1;
+    ctl[bi + B_READ_EVENTS] = ctl[bi + B_READ_EVENTS]! + 1;
   }
+
+  /*
+   * Why a page cache, and what it costs: per event the reader used to load the loss counters
+   * (3 Atomics.load), CLAIM and RES before the record's W0, ~7 ns each here. The cursor's page only
+   * changes at a page turn, so it keeps, per bank, the sequence, CLAIM and BASE_TS it last checked
+   * and the RES offset it last loaded, and reloads RES only once it has read up to that offset.
+   * Discard mode: writers never recycle the page READ_SEQ names, so the cached CLAIM stays true.
+   * Overwrite mode: the per-record CLAIM re-check after the copy (kept) catches a recycle and drops
+   * the cache. Losses (dropped, commit overrun, dead writer) are then checked when the cursor enters
+   * a page and when it runs out of data, not before every event: like ftrace's per-page missed-events
+   * flag, a loss is reported at most one page late, and the counts stay exact.
+   */
 
   #lost(h: EventView): EventView {
     h.kind = 'lost';
@@ -130,29 +156,52 @@ export class RingReader {
     const bi = bankIdx(c, cpu, bank);
     h.cpu = cpu;
     h.bank = bank;
-    if (pendingLoss(c, bi, false, h.loss)) return this.#lost(h);
     for (;;) {
       const s = ctl[bi + B_READ_SEQ]!; // single writer: reader (us)
       const page = pageAddr(c, cpu, bank, s & c.nMask);
       const pi = page >> 2;
-      const claim = Atomics.load(d32, pi + P_CLAIM); // acquire: opener stored it before RES
-      const d = seqDiff(claim >>> 2, s);
-      if (d < 0) return this.#idle(h, bi, k); // the page has not been opened yet
-      if (d > 0 || (claim & 3) === CLAIM_OVERWRITTEN) {
-        losePage(c, bi, s);
-        this.#lostSeen[k] = 1;
-        continue;
+      let claim: number;
+      let end: number;
+      let off = ctl[bi + B_READ_OFF]!; // single writer: reader (us)
+      if (this.#pSeq[k] === s) {
+        claim = this.#pClaim[k]!;
+        end = this.#pEnd[k]!;
+        if (off >= end && end !== c.cap) {
+          const r = Atomics.load(d32, pi + P_RES); // acquire: more reserved on the cached page?
+          if (r >>> TAG_SHIFT !== (s & TAG_MASK)) { // recycled under us (overwrite mode): take the full path
+            this.#pSeq[k] = -1;
+            continue;
+          }
+          end = r & OFF_MASK;
+          this.#pEnd[k] = end;
+        }
+      } else {
+        if (pendingLoss(c, bi, false, h.loss)) return this.#lost(h);
+        claim = Atomics.load(d32, pi + P_CLAIM); // acquire: opener stored it before RES
+        const d = seqDiff(claim >>> 2, s);
+        if (d < 0) return this.#idle(h, bi, k); // the page has not been opened yet
+        if (d > 0 || (claim & 3) === CLAIM_OVERWRITTEN) {
+          losePage(c, bi, s);
+          this.#lostSeen[k] = 1;
+          continue;
+        }
+        const r = Atomics.load(d32, pi + P_RES); // acquire: opened for this sequence? (BASE_TS is stored before RES)
+        if (r >>> TAG_SHIFT !== (s & TAG_MASK)) return this.#idle(h, bi, k);
+        end = r & OFF_MASK;
+        this.#pSeq[k] = s;
+        this.#pClaim[k] = claim;
+        this.#pEnd[k] = end;
+        this.#pBase[k] = c.d64[(page >> 3) + P_BASE_TS64]!;
       }
-      const r = Atomics.load(d32, pi + P_RES); // acquire: opened for this sequence?
-      if (r >>> TAG_SHIFT !== (s & TAG_MASK)) return this.#idle(h, bi, k);
-      const end = r & OFF_MASK;
-      let off = ctl[bi + B_READ_OFF]!;
       let recheck = false;
       while (off < end) {
         const rec = page + PAGE_HDR + off;
         const w0 = Atomics.load(d32, rec >> 2); // acquire: commit published the header after the payload
         const st = recState(w0);
-        if (st === ST_EMPTY || st === ST_BUSY) return this.#idle(h, bi, k);
+        if (st === ST_EMPTY || st === ST_BUSY) {
+          if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { recheck = true; break; } // acquire: recycled under a cached page
+          return this.#idle(h, bi, k);
+        }
         const len = recBytes(w0);
         if (st > ST_DEAD || off + len > end) {
           if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { recheck = true; break; } // acquire: torn by a recycle
@@ -160,7 +209,7 @@ export class RingReader {
         }
         if (st !== ST_DATA) {
           off += len;
-          Atomics.store(ctl, bi + B_READ_OFF, off); // single writer: reader
+          ctl[bi + B_READ_OFF] = off; // single writer: reader, plain (see advance)
           continue;
         }
         if (this.#lostSeen[k] === 1) {
@@ -170,7 +219,7 @@ export class RingReader {
         const abs = (w0 & ABS_FLAG) !== 0;
         const pl = w0 & LEN_MASK;
         const src = rec + REC_HDR + (abs ? 8 : 0);
-        h.tsNs = abs ? c.d64[(rec >> 3) + 1]! : c.d64[(page >> 3) + P_BASE_TS64]! + d32[(rec >> 2) + 1]!;
+        h.tsNs = abs ? c.d64[(rec >> 3) + 1]! : this.#pBase[k]! + d32[(rec >> 2) + 1]!;
         h.type = (w0 >>> TYPE_SHIFT) & 0xff;
         h.payloadLength = pl;
         if (pl <= 64) for (let i = 0; i < pl; i++) h.payload[i] = u8[src + i]!;
@@ -181,8 +230,18 @@ export class RingReader {
         h.valid = true;
         return h;
       }
-      if (recheck) continue; // the claim changed; the top of the loop sees the loss
-      if (end !== c.cap) return this.#idle(h, bi, k); // the tail page: more may come
+      if (recheck) { // the claim changed; the full path at the top sees the loss
+        this.#pSeq[k] = -1;
+        continue;
+      }
+      if (end !== c.cap) {
+        if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { // acquire: recycled under a cached page
+          this.#pSeq[k] = -1;
+          continue;
+        }
+        return this.#idle(h, bi, k); // the tail page: more may come
+      }
+      this.#pSeq[k] = -1;
       if (!finishPage(c, bi, s, page, claim)) this.#lostSeen[k] = 1;
     }
   }
