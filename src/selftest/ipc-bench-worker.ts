@@ -1,0 +1,198 @@
+// Worker of `tracelab ipc bench`: one side of a ping-pong over one IPC path. The ping side times every
+// round trip with the shared clock and posts its samples back; the pong side echoes. Every loop is
+// bounded (a stuck peer ends the run with an error instead of hanging it).
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { once } from 'node:events';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { UintrTable, type UintrFd, type UintrTableHandle } from '../uintr/index.js';
+import { clockNs } from '../shm/clock.js';
+import { waitWord } from '../shm/wait.js';
+
+/** Paths measured between two workers. */
+export type WorkerPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'wait-notify' | 'msgport' | 'uds' | 'pipe';
+
+/** workerData of one side. */
+export interface IpcWorkerData {
+  readonly path: WorkerPath;
+  readonly ping: boolean;
+  readonly rounds: number;
+  readonly warmup: number;
+  readonly words: SharedArrayBuffer;
+  readonly table: UintrTableHandle;
+  readonly port?: MessagePort;
+  /** uds: the socket path; pipe: [ping→pong FIFO, pong→ping FIFO]. */
+  readonly paths?: readonly string[];
+}
+
+/** Messages to the main thread. */
+export type IpcWorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'fd'; readonly fd: UintrFd }
+  | { readonly type: 'samples'; readonly samples: Float64Array };
+
+const BOUND_NS = 30e9;
+const out = parentPort!;
+const d = workerData as IpcWorkerData;
+
+function bounded(end: number, k: number): void {
+  if ((k & 1023) === 0 && clockNs() > end) throw new Error(`ipc bench ${d.path}: peer did not answer within ${BOUND_NS / 1e9} s`);
+}
+
+async function run(): Promise<void> {
+  const samples = new Float64Array(d.rounds);
+  const total = d.rounds + d.warmup;
+  const time = async (step: () => void | Promise<void>): Promise<void> => {
+    for (let i = 0; i < total; i++) {
+      const t0 = clockNs();
+      await step();
+      if (i >= d.warmup) samples[i - d.warmup] = clockNs() - t0;
+    }
+  };
+  const done = (): void => out.postMessage({ type: 'samples', samples } satisfies IpcWorkerMessage, [samples.buffer]);
+  switch (d.path) {
+    case 'msgport': {
+      const port = d.port!;
+      if (!d.ping) {
+        let n = 0;
+        port.on('message', () => {
+          port.postMessage(0);
+          if (++n === total) port.close();
+        });
+        out.postMessage({ type: 'ready' });
+        return;
+      }
+      out.postMessage({ type: 'ready' });
+      await time(async () => {
+        port.postMessage(0);
+        await once(port, 'message');
+      });
+      port.close();
+      return done();
+    }
+    case 'uds': {
+      const path = d.paths![0]!;
+      if (!d.ping) {
+        const server = createServer((s: Socket) => {
+          s.setNoDelay(true);
+          s.on('data', (b) => s.write(b));
+          s.on('end', () => server.close());
+        });
+        await new Promise<void>((res) => server.listen(path, res));
+        out.postMessage({ type: 'ready' });
+        return;
+      }
+      const s = connect(path);
+      s.setNoDelay(true);
+      await once(s, 'connect');
+      out.postMessage({ type: 'ready' });
+      const one = Buffer.from([1]);
+      await time(async () => {
+        s.write(one);
+        await once(s, 'data'); // 1 byte each way: one 'data' per round
+      });
+      s.end();
+      return done();
+    }
+    case 'pipe': {
+      // Blocking read/write on two FIFOs (opened O_RDWR so open() does not wait for the peer).
+      const [toPong, toPing] = d.paths!;
+      const rd = openSync(d.ping ? toPing! : toPong!, 'r+');
+      const wr = openSync(d.ping ? toPong! : toPing!, 'r+');
+      const b = Buffer.alloc(1);
+      out.postMessage({ type: 'ready' });
+      if (d.ping) {
+        await time(() => {
+          writeSync(wr, b);
+          readSync(rd, b);
+        });
+      } else {
+        for (let i = 0; i < total; i++) {
+          readSync(rd, b);
+          writeSync(wr, b);
+        }
+      }
+      closeSync(rd);
+      closeSync(wr);
+      if (d.ping) done();
+      return;
+    }
+    case 'spin':
+    case 'wait-notify': {
+      const w = new Int32Array(d.words); // [0] to pong, [1] to ping: sequence words
+      const mine = d.ping ? 1 : 0;
+      const theirs = d.ping ? 0 : 1;
+      const block = d.path === 'wait-notify';
+      let expect = 0;
+      const end = clockNs() + BOUND_NS;
+      const awaitTurn = (): void => {
+        expect++;
+        for (let k = 1; Atomics.load(w, mine) !== expect; k++) { // acquire: the peer's add
+          if (block) waitWord(w, mine, expect - 1, { deadlineNs: end });
+          bounded(end, k);
+        }
+      };
+      const give = (): void => {
+        Atomics.add(w, theirs, 1); // publish: the peer waits on this sequence word
+        if (block) Atomics.notify(w, theirs);
+      };
+      out.postMessage({ type: 'ready' });
+      if (d.ping) {
+        await time(() => {
+          give();
+          awaitTurn();
+        });
+        return done();
+      }
+      for (let i = 0; i < total; i++) {
+        awaitTurn();
+        give();
+      }
+      return;
+    }
+    case 'uintr-poll':
+    case 'uintr-wait': {
+      // Each side is a receiver (vector 1) and a sender to the other.
+      const table = UintrTable.attach(d.table);
+      let got = 0;
+      const rx = table.registerReceiver(() => {
+        got++;
+      });
+      out.postMessage({ type: 'fd', fd: rx.createFd(1) } satisfies IpcWorkerMessage);
+      const [msg] = (await once(out, 'message')) as [{ type: 'peer'; fd: UintrFd }];
+      const tx = table.registerSender();
+      const index = tx.connect(msg.fd);
+      rx.stui();
+      const block = d.path === 'uintr-wait';
+      const end = clockNs() + BOUND_NS;
+      const awaitIrq = (): void => {
+        for (let k = 1; got === 0; k++) {
+          if (block) rx.wait({ timeoutMs: BOUND_NS / 1e6 });
+          else rx.poll();
+          bounded(end, k);
+        }
+        got = 0;
+      };
+      out.postMessage({ type: 'ready' });
+      if (d.ping) {
+        await time(() => {
+          tx.send(index);
+          awaitIrq();
+        });
+      } else {
+        for (let i = 0; i < total; i++) {
+          awaitIrq();
+          tx.send(index);
+        }
+      }
+      tx.release();
+      rx.unregister();
+      if (d.ping) done();
+      return;
+    }
+    default:
+      throw new Error(`ipc bench worker: unknown path ${String((d as { path: unknown }).path)}`);
+  }
+}
+
+void run();
