@@ -77,3 +77,6 @@ export type {
 export { UintrTable, UintrReceiver, UintrSender, UintrFault } from './uintr/table.js';
 export type { UintrTableHandle, UintrTableOptions, UintrReceiverWaitOptions } from './uintr/table.js';
 export type { UintrFd } from './uintr/fd.js';
+export { LabUintr } from './lab/uintr.js';
+export type { LabUintrOptions, UintrSenderReply } from './lab/uintr.js';
+export type { TaskUintrWaitResult } from './task/uintr-ctx.js';

@@ -11,6 +11,8 @@ import { registerReport } from './commands/report.js';
 import { registerStress } from './commands/stress.js';
 import { registerTimerlat } from './commands/timerlat.js';
 import { addStressTimerlat } from './commands/stress-timerlat.js';
+import { addStressUintr } from './commands/stress-uintr.js';
+import { registerIpc } from './commands/ipc.js';
 
 function version(): string {
   for (const rel of ['../../../package.json', '../../package.json']) {
@@ -34,7 +36,10 @@ export function buildProgram(): Command {
   registerSelftest(program);
   registerRecord(program);
   registerReport(program);
-  addStressTimerlat(registerStress(program));
+  const stress = registerStress(program);
+  addStressTimerlat(stress);
+  addStressUintr(stress);
+  registerIpc(program);
   registerTimerlat(program);
   return program;
 }

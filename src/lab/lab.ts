@@ -17,6 +17,7 @@ import type { CpuReply } from './protocol.js';
 import { Tracing, type TracepipeApi, type TracingOptions } from './tracing.js';
 import type { RingBuffer } from '../ringbuf/index.js';
 import { LabTimerlat } from './timerlat.js';
+import { LabUintr } from './uintr.js';
 
 /** Options of {@link Lab.boot}. */
 export interface LabOptions {
@@ -28,6 +29,8 @@ export interface LabOptions {
   readonly bootTimeoutMs?: number;
   /** The trace buffer. @default { bufferSizeKb: 1024, mode: 'overwrite' } */
   readonly tracing?: TracingOptions;
+  /** User interrupts (UPID/UITT tables); `false` answers EOPNOTSUPP to every uintr call, like a CPU without the feature. @default true */
+  readonly uintr?: boolean;
 }
 
 /** An open tracefs file from the control plane. */
@@ -87,10 +90,11 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly #fs: Tracefs;
   readonly #tracing: Tracing;
   readonly #timerlat: LabTimerlat;
+  readonly #uintr: LabUintr;
   #tracer = 'nop';
   #shutdown: Promise<void> | undefined;
 
-  private constructor(cpus: number, maxTasks: number, tracing: TracingOptions) {
+  private constructor(cpus: number, maxTasks: number, tracing: TracingOptions, uintr: boolean) {
     super();
     this.cpus = cpus;
     this.#k = allocateKernel(cpus, maxTasks);
@@ -104,6 +108,7 @@ export class Lab extends EventEmitter<LabEvents> {
     });
     this.#cpuPool = createCpuPool(cpus);
     this.#taskPool = createTaskPool(maxTasks);
+    this.#uintr = new LabUintr({ maxTasks, enabled: uintr });
     this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#timerlat.onNotice(n));
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
       shared: () => ({ ring: this.#tracing.handle, timerlatSab: this.#timerlat.shm.views.sab }),
@@ -112,6 +117,7 @@ export class Lab extends EventEmitter<LabEvents> {
         this.emit('sched_migrate_task', ev);
       },
       onExit: (task, st) => this.emit('exit', task, st),
+      uintr: this.#uintr,
     });
     addCoreFiles(this.#fs, cpus, {
       available: () => ['timerlat', 'nop'],
@@ -156,7 +162,7 @@ export class Lab extends EventEmitter<LabEvents> {
     if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
       throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
     }
-    const lab = new Lab(cpus, maxTasks, opts.tracing ?? {});
+    const lab = new Lab(cpus, maxTasks, opts.tracing ?? {}, opts.uintr ?? true);
     try {
       await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, opts.bootTimeoutMs ?? 20_000);
     } catch (e) {
@@ -282,6 +288,11 @@ export class Lab extends EventEmitter<LabEvents> {
   /** The timerlat tracer: configuration through tracefs, statistics, stop events. */
   get timerlat(): LabTimerlat {
     return this.#timerlat;
+  }
+
+  /** User interrupts: per-task receiver/sender state, and `getfd` to hand a uintr fd to another process. */
+  get uintr(): LabUintr {
+    return this.#uintr;
   }
 
   /** Kill every task, stop every CPU, destroy both pools. Idempotent; leaves no worker behind. */

@@ -2,8 +2,9 @@
 import { labSuite } from './lab-scenarios.js';
 import { ringSuite } from './ring-stress.js';
 import { timerlatSuite } from './timerlat-scenarios.js';
+import { uintrSuite } from './uintr-stress.js';
 import type { Suite } from './runner.js';
 
 /** All suites. Later capabilities append theirs here. */
-export const suites: readonly Suite[] = [labSuite, ringSuite, timerlatSuite];
+export const suites: readonly Suite[] = [labSuite, ringSuite, timerlatSuite, uintrSuite];
 export { runSuites, type Scenario, type Suite, type RunOptions, type ScenarioContext } from './runner.js';
