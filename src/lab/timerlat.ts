@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import { kerr } from '../errno.js';
 import { waitWordAsync } from '../shm/wait.js';
+import { clockNs } from '../shm/clock.js';
 import { tracerMachine } from '../../machines/tracer.js';
 import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
 import { CTX_NAMES, Ctx, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
@@ -60,7 +61,7 @@ export interface TimerlatEvents {
 export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   readonly shm: TimerlatShm;
   readonly #h: TimerlatHost;
-  readonly #knobs: Record<Knob, number> = { timerlat_period_us: 1000, stop_tracing_us: 0, stop_tracing_total_us: 0, print_stack: 0 };
+  readonly #knobs: Record<Knob, number> = { timerlat_period_us: 1000, timerlat_align_us: 0, stop_tracing_us: 0, stop_tracing_total_us: 0, print_stack: 0 };
   #options = new Set<OsnoiseOption>(DEFAULT_OPTIONS);
   #traceCpus: number[];
   #noise: NoiseSpec[] = [];
@@ -213,6 +214,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     s.i32[g + TLG.STOP_US] = this.#knobs.stop_tracing_us;
     s.i32[g + TLG.STOP_TOTAL_US] = this.#knobs.stop_tracing_total_us;
     s.i32[g + TLG.MAX_LAT_US] = 0;
+    s.i32[g + TLG.ALIGN_US] = this.#options.has('TIMERLAT_ALIGN') ? this.#knobs.timerlat_align_us : 0;
+    s.f64[(g >> 1) + TLG.F64_ALIGN_BASE_NS] = clockNs() + 2 * this.#knobs.timerlat_period_us * 1e3; // after every CPU got the start message
     for (let cpu = 0; cpu < this.#h.cpus; cpu++) {
       const cb = s.cpuBase(cpu);
       s.i32[cb + TLC.ENABLED] = this.#traceCpus.includes(cpu) ? 1 : 0;

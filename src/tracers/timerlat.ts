@@ -76,8 +76,23 @@ export class TimerlatCpu {
     this.#running = true;
     if (this.#userMode) return; // the first read() arms the timer
     this.#kthread = this.#port.kthread(`timerlat/${this.#port.id}`, (now) => this.#thread(now));
-    this.#absNs = clockNs();
-    this.#armNext(this.#absNs);
+    this.#firstPeriod(clockNs());
+  }
+
+  // The first deadline: one period from now, or with TIMERLAT_ALIGN the shared aligned start plus
+  // this CPU's rank × timerlat_align_us, so the CPUs wake in a staggered, fixed pattern.
+  #firstPeriod(now: number): void {
+    const i32 = this.#tl.i32;
+    const g = this.#tl.g;
+    const alignUs = i32[g + TLG.ALIGN_US]!;
+    this.#absNs = now;
+    if (alignUs > 0) {
+      let rank = 0;
+      for (let c = 0; c < this.#port.id; c++) if (i32[this.#tl.cpuBase(c) + TLC.ENABLED] === 1) rank++;
+      const period = this.#tl.f64[(g >> 1) + TLG.F64_PERIOD_NS]!;
+      this.#absNs = this.#tl.f64[(g >> 1) + TLG.F64_ALIGN_BASE_NS]! + rank * alignUs * 1e3 - period;
+    }
+    this.#armNext(now);
   }
 
   /** Stop the workload: cancel the timer, end the kthread, drop the fd state. */
@@ -136,8 +151,7 @@ export class TimerlatCpu {
     const now = clockNs();
     if (this.#fd === 'in-user') this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US);
     if (this.#fd === 'closed' || this.#fd === 'opened') {
-      this.#absNs = now;
-      this.#armNext(now);
+      this.#firstPeriod(now);
     } else if (this.#fd === 'in-user') {
       this.#armNext(now);
     } // 'waiting' again after a signal: the armed timer still stands

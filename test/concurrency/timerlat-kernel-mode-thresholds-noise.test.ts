@@ -55,6 +55,23 @@ describe('timerlat (kernel threads)', () => {
     expect(Number(await lab.tracefs.read('tracing_max_latency'))).toBeGreaterThanOrEqual(1);
   });
 
+  it('TIMERLAT_ALIGN with timerlat_align_us staggers the CPUs: deadlines differ by the offset', async () => {
+    const lab = await boot({ cpus: 2 });
+    await lab.tracefs.write('osnoise/timerlat_align_us', '300');
+    await lab.tracefs.write('osnoise/options', 'TIMERLAT_ALIGN');
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    await expect.poll(() => lab.timerlat.snapshot()[1]!.irq.count, { timeout: 10_000 }).toBeGreaterThan(20);
+    // Each irq event's deadline is its timestamp minus its latency; take them modulo the period.
+    const phase: number[][] = [[], []];
+    for (const m of (await lab.tracefs.read('trace')).matchAll(/\[(\d{3})\]\s+(\d+)\.(\d{6}): timerlat_sample: #\d+\s+context\s+irq timer_latency\s+(\d+) ns/g)) {
+      const tsUs = Number(m[2]) * 1e6 + Number(m[3]);
+      phase[Number(m[1])]!.push((((tsUs - Number(m[4]) / 1e3) % 1000) + 1000) % 1000);
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const diff = (((median(phase[1]!) - median(phase[0]!)) % 1000) + 1000) % 1000;
+    expect(Math.abs(diff - 300)).toBeLessThanOrEqual(2); // µs timestamps: ±1 µs each side
+  });
+
   it('periods already in the past are skipped and counted', async () => {
     const lab = await boot({ cpus: 1 });
     await lab.tracefs.write('osnoise/timerlat_period_us', '200');
@@ -79,7 +96,7 @@ describe('timerlat (kernel threads)', () => {
     }
     expect(await lab.tracefs.read('osnoise/timerlat_period_us')).toBe('1000\n');
     expect(await lab.tracefs.read('osnoise/cpus')).toBe('0-1\n');
-    expect(await lab.tracefs.read('osnoise/options')).toBe('DEFAULTS OSNOISE_WORKLOAD NO_PANIC_ON_STOP NO_OSNOISE_PREEMPT_DISABLE NO_OSNOISE_IRQ_DISABLE\n');
+    expect(await lab.tracefs.read('osnoise/options')).toBe('DEFAULTS OSNOISE_WORKLOAD NO_PANIC_ON_STOP NO_OSNOISE_PREEMPT_DISABLE NO_OSNOISE_IRQ_DISABLE NO_TIMERLAT_ALIGN\n');
     expect(await lab.tracefs.read('available_tracers')).toBe('timerlat nop\n');
     await expect(lab.tracefs.open('osnoise/per_cpu/cpu5/timerlat_fd')).rejects.toMatchObject({ code: 'ENOENT' });
   });

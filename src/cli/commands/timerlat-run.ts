@@ -70,7 +70,9 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     if (plan.threadUs !== null) await knobs.set('osnoise/stop_tracing_total_us', plan.threadUs);
     if (plan.stackUs !== null) await knobs.set('osnoise/print_stack', plan.stackUs);
     await knobs.set('osnoise/cpus', formatCpuList(plan.cpus));
-    if (plan.workload !== 'kernel') await knobs.set('osnoise/options', 'NO_OSNOISE_WORKLOAD');
+    if (plan.alignedUs !== null) await knobs.set('osnoise/timerlat_align_us', plan.alignedUs);
+    const options = [plan.workload !== 'kernel' ? 'NO_OSNOISE_WORKLOAD' : '', plan.alignedUs !== null ? 'TIMERLAT_ALIGN' : ''].filter((o) => o !== '');
+    if (options.length > 0) await knobs.set('osnoise/options', options.join(' '));
     await lab.timerlat.setNoise(plan.noise, plan.noiseMask);
 
     const start = async (): Promise<void> => {

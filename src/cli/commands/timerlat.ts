@@ -33,7 +33,7 @@ function addShared(cmd: Command, seen: SeenFlags): Command {
     .option('-k, --kernel-threads', 'use timerlat kernel-space threads (the default here)')
     .option('-u, --user-threads', 'use tracelab user-space tasks looping on timerlat_fd instead of kernel threads')
     .option('-U, --user-load <module>', 'run MODULE (export default main(ctx, { cpu })) pinned on each CPU; it opens timerlat_fd itself')
-    .option('-A, --aligned <us>', 'align thread wake-ups to this offset in us (accepted and recorded; not applied by this lab yet)')
+    .option('-A, --aligned <us>', 'align thread wake-ups across CPUs: CPU k first wakes k × <us> after the first (osnoise/timerlat_align_us + TIMERLAT_ALIGN)')
     .option('-n, --nano', 'display data in nanoseconds')
     .option('-q, --quiet', 'print only a summary at the end')
     .option('--warm-up <s>', 'let the workload run for s seconds before collecting data')

@@ -7,7 +7,7 @@ import { formatCpuList, parseCpuList, parseUnsigned } from '../parse.js';
 import type { OpenOps, Opener, Tracefs } from '../tree.js';
 
 /** The osnoise options, in the kernel's order (osnoise_options_str). */
-export const OSNOISE_OPTIONS = ['OSNOISE_WORKLOAD', 'PANIC_ON_STOP', 'OSNOISE_PREEMPT_DISABLE', 'OSNOISE_IRQ_DISABLE'] as const;
+export const OSNOISE_OPTIONS = ['OSNOISE_WORKLOAD', 'PANIC_ON_STOP', 'OSNOISE_PREEMPT_DISABLE', 'OSNOISE_IRQ_DISABLE', 'TIMERLAT_ALIGN'] as const;
 export type OsnoiseOption = (typeof OSNOISE_OPTIONS)[number];
 /** Options set by default (the kernel's OSN_DEFAULT_OPTIONS). */
 export const DEFAULT_OPTIONS: ReadonlySet<OsnoiseOption> = new Set(['OSNOISE_WORKLOAD']);
@@ -15,6 +15,7 @@ export const DEFAULT_OPTIONS: ReadonlySet<OsnoiseOption> = new Set(['OSNOISE_WOR
 /** Numeric knobs and their allowed ranges. */
 export const KNOBS = {
   timerlat_period_us: { min: 100, max: 1_000_000 },
+  timerlat_align_us: { min: 0, max: 1_000_000 },
   stop_tracing_us: { min: 0, max: 2 ** 31 - 1 },
   stop_tracing_total_us: { min: 0, max: 2 ** 31 - 1 },
   print_stack: { min: 0, max: 2 ** 31 - 1 },
