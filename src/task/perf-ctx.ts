@@ -62,11 +62,12 @@ export class TaskPerf {
       const shm = attachPerf(d.boot.sab);
       this.#table = new PerfTable(shm, this.#tid(), (tid) => slotOfPid(t, tid) !== undefined, { migrations: (slot) => Atomics.load(t.i32, t.slotBase(slot) + TASK.MIGRATIONS) });
       this.#mm = attachMm(d.boot.mm);
-      this.mem = new TaskMem(this.#mm, shm.i32, shm.taskBase(d.slot) + TP.ARMED, this.#memHooks());
+      const word = (i: number): Int32Array => new Int32Array(shm.views.sab, (shm.taskBase(d.slot) + i) * 4, 1);
+      this.mem = new TaskMem(this.#mm, word(TP.ARMED), word(TP.GEN), this.#memHooks());
     } else {
       this.#table = undefined;
       this.#mm = allocateMm();
-      this.mem = new TaskMem(this.#mm, new Int32Array(1), 0, this.#memHooks());
+      this.mem = new TaskMem(this.#mm, new Int32Array(1), new Int32Array(1), this.#memHooks());
     }
   }
 
@@ -169,6 +170,16 @@ export class TaskPerf {
   #memHooks() {
     return {
       watch: (addr: number, size: number, kind: number) => this.#watch(addr, size, kind),
+      window: () => {
+        const bps = this.#current();
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const b of bps) {
+          lo = Math.min(lo, b.lo);
+          hi = Math.max(hi, b.hi);
+        }
+        return { gen: this.#gen, lo, hi };
+      },
       fault: (sig: number, code: number, addr: number, fatal: boolean) => {
         // The CPU re-executes a faulting access after the handler returns; the lab kills on the
         // second fault instead of looping forever.
@@ -177,17 +188,24 @@ export class TaskPerf {
     };
   }
 
-  // An access completed while this task had armed breakpoints: count the hits, overflow, trap.
-  #watch(addr: number, size: number, kind: number): void {
+  // This task's enabled breakpoints, re-read under the seqcount when GEN moved.
+  #current(): readonly BpEntry[] {
     const table = this.#table;
-    if (table === undefined) return;
+    if (table === undefined) return NO_BPS;
     const gen = Atomics.load(table.shm.i32, table.shm.taskBase(this.#d.slot) + TP.GEN); // acquire: GEN decides the cache
     if (gen !== this.#gen) {
       const snap = table.snapshot(this.#d.slot);
       this.#gen = snap.gen;
       this.#bps = snap.bps;
     }
-    const bps = this.#bps;
+    return this.#bps;
+  }
+
+  // An access completed while this task had armed breakpoints: count the hits, overflow, trap.
+  #watch(addr: number, size: number, kind: number): void {
+    const table = this.#table;
+    if (table === undefined) return;
+    const bps = this.#current();
     for (let i = 0; i < bps.length; i++) {
       const b = bps[i]!;
       if ((b.bpType & kind) === 0 || addr >= b.hi || addr + size <= b.lo) continue;
