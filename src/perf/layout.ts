@@ -19,11 +19,12 @@ export const TASK_MAX_EVENTS = 16;
  * |   2 | i32  | lock holder                     | lock holder             | NBP: breakpoint slots in use (HBP_NUM max)      |
  * |   3 | i32  | anyone (Atomics.add)            | readers of sw events    | CTXSW: context switches so far                  |
  * |   4 | i32  | lock holder                     | anyone                  | TID the block belongs to (0 = none)              |
- * | 5-7 | —    |                                 |                         | reserved                                        |
+ * |   5 | i32  | lock holder                     | the task (plain load)   | WATCH: 0 when ARMED is 0, else the GEN it is valid for (ctx.mem's one check) |
+ * | 6-7 | —    |                                 |                         | reserved                                        |
  * | 8-23| i32  | lock holder                     | the task, lock holder   | EVENTS: attached event ids + 1 (0 = empty)      |
  * |24-31| —    |                                 |                         | reserved                                        |
  */
-export const TP = { ARMED: 0, GEN: 1, NBP: 2, CTXSW: 3, TID: 4, EVENTS: 8 } as const;
+export const TP = { ARMED: 0, GEN: 1, NBP: 2, CTXSW: 3, TID: 4, WATCH: 5, EVENTS: 8 } as const;
 
 /** i32 words per event record. */
 export const EV_I32 = 16;

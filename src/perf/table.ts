@@ -54,8 +54,10 @@ export class PerfTable {
       return fn(touch);
     } finally {
       for (const slot of touched) {
-        this.#recompute(slot);
-        Atomics.add(i32, this.shm.taskBase(slot) + TP.GEN, 1); // publish: even again, the block is consistent
+        const tb = this.shm.taskBase(slot);
+        const armed = this.#recompute(slot);
+        const gen = Atomics.add(i32, tb + TP.GEN, 1) + 1; // publish: even again, the block is consistent
+        Atomics.store(i32, tb + TP.WATCH, armed > 0 ? gen : 0); // publish: ctx.mem's single check word (GEN ≥ 2 here, never 0)
       }
       this.#lock.release();
     }
@@ -249,13 +251,14 @@ export class PerfTable {
     return true;
   }
 
-  // ARMED = enabled breakpoints the task can hit (lock held).
-  #recompute(slot: number): void {
+  // ARMED = enabled breakpoints the task can hit (lock held); returns it.
+  #recompute(slot: number): number {
     let armed = 0;
     for (const e of this.eventsOf(slot)) {
       if (this.get32(e, EV.TYPE) === PERF_TYPE.BREAKPOINT && this.get32(e, EV.ENABLED) === 1 && (this.get32(e, EV.FLAGS) & AttrFlag.EXCLUDE_USER) === 0) armed++;
     }
     Atomics.store(this.shm.i32, this.shm.taskBase(slot) + TP.ARMED, armed); // publish (stale-ok for the task: GEN decides)
+    return armed;
   }
 
   // The lock was stolen from a dead owner: close every seqcount it left odd.
@@ -263,8 +266,9 @@ export class PerfTable {
     for (let s = 0; s < this.shm.maxTasks; s++) {
       const g = this.shm.taskBase(s) + TP.GEN;
       if ((Atomics.load(this.shm.i32, g) & 1) !== 0) {
-        this.#recompute(s);
-        Atomics.add(this.shm.i32, g, 1);
+        const armed = this.#recompute(s);
+        const gen = Atomics.add(this.shm.i32, g, 1) + 1;
+        Atomics.store(this.shm.i32, this.shm.taskBase(s) + TP.WATCH, armed > 0 ? gen : 0);
       }
     }
   }

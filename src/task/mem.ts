@@ -4,14 +4,15 @@
 // when load/store returns. Runs in the task's own worker; the bytes are shared with its threads.
 //
 // Fast path, why and what it costs: a bounds check against a cached brk (a plain field, no shared
-// load), the typed-array access, and one plain load of this task's ARMED word through a length-1
-// view (a constant index: one load, no index field). brk only grows until exec, so a stale cache
-// errs towards the slow path, which re-reads it. ARMED is stale-ok for the one access racing an
-// ioctl from another thread (the kernel's IPI would have made that ioctl synchronous); this
-// thread's own ioctls are always seen. With ARMED set, a plain load of GEN validates a cached
-// window [lo, hi) spanning every armed breakpoint; only an access inside it calls into perf.
-// Atomics.load would be the textbook acquire, but it costs ~5× a plain load here (measured), and
-// the window is re-validated by perf under the seqcount before any hit is counted.
+// load), the typed-array access, and one plain load of this task's WATCH word through a length-1
+// view (a constant index: one load, no index field). WATCH is 0 with no breakpoint armed, else the
+// GEN the armed set belongs to; a cached window [lo, hi) spanning every armed breakpoint is valid
+// while WATCH equals the GEN it was built for, and only an access inside it calls into perf.
+// brk only grows until exec, so a stale cache errs towards the slow path, which re-reads it.
+// WATCH is stale-ok for the one access racing an ioctl from another thread (the kernel's IPI
+// would have made that ioctl synchronous); this thread's own ioctls are always seen. Atomics.load
+// would be the textbook acquire, but it costs ~5× a plain load here (measured), and perf
+// re-validates under the seqcount before any hit is counted.
 import { kerr } from '../errno.js';
 import { BUS_ADRALN, HW_BREAKPOINT, SEGV_MAPERR, SIGBUS, SIGSEGV, USER_BASE as IMPORTED_BASE } from '../perf/abi.js';
 import { MM_ALIGN, resetMm, type MmShm } from '../perf/mm.js';
@@ -20,8 +21,8 @@ import { MM_ALIGN, resetMm, type MmShm } from '../perf/mm.js';
 export interface MemHooks {
   /** An access [addr, addr+size) of `kind` (HW_BREAKPOINT_R/W/RW/X) completed inside the armed window. */
   watch(addr: number, size: number, kind: number): void;
-  /** The armed window for the current GEN: every enabled breakpoint of this task lies in [lo, hi). */
-  window(): { readonly gen: number; readonly lo: number; readonly hi: number };
+  /** The armed window now: every enabled breakpoint of this task lies in [lo, hi). */
+  window(): { readonly lo: number; readonly hi: number };
   /** Force a fault signal on this task; `fatal` when the same access faults a second time. */
   fault(sig: number, code: number, addr: number, fatal: boolean): void;
 }
@@ -41,18 +42,17 @@ export class TaskMem {
   readonly #u32: Uint32Array;
   readonly #i32: Int32Array;
   readonly #u64: BigUint64Array;
-  readonly #armed: Int32Array;
-  readonly #gen: Int32Array;
+  readonly #watch: Int32Array;
   readonly #hooks: MemHooks;
-  /** The GEN the window belongs to (-1: never fetched). */
-  #g = -1;
+  /** The WATCH value the window belongs to (0: none yet). */
+  #g = 0;
   #wlo = Infinity;
   #whi = -Infinity;
   /** Cached brk: bytes known to be allocated (only grows until exec). */
   #lim = 0;
 
-  /** @internal Built by the task's perf context. `armed` and `gen` are length-1 views of the task's ARMED and GEN words. */
-  constructor(mm: MmShm, armed: Int32Array, gen: Int32Array, hooks: MemHooks) {
+  /** @internal Built by the task's perf context. `watch` is a length-1 view of the task's WATCH word. */
+  constructor(mm: MmShm, watch: Int32Array, hooks: MemHooks) {
     this.#mm = mm;
     const sab = mm.views.sab;
     const off = mm.heapOffset;
@@ -62,8 +62,7 @@ export class TaskMem {
     this.#u32 = new Uint32Array(sab, off, n / 4);
     this.#i32 = new Int32Array(sab, off, n / 4);
     this.#u64 = new BigUint64Array(sab, off, n / 8);
-    this.#armed = armed;
-    this.#gen = gen;
+    this.#watch = watch;
     this.#hooks = hooks;
   }
 
@@ -92,7 +91,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       const v = this.#u8[off]!;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, R);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, R);
       return v;
     }
     return this.#retry(addr, 1) ? this.load8(addr) : 0;
@@ -102,7 +101,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
       const v = this.#u16[off >> 1]!;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, R);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, R);
       return v;
     }
     return this.#retry(addr, 2) ? this.load16(addr) : 0;
@@ -112,7 +111,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
       const v = this.#u32[off >> 2]!;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
       return v;
     }
     return this.#retry(addr, 4) ? this.load32(addr) : 0;
@@ -122,7 +121,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
       const v = this.#u64[off >> 3]!;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, R);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, R);
       return v;
     }
     return this.#retry(addr, 8) ? this.load64(addr) : 0n;
@@ -132,7 +131,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       this.#u8[off] = v;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, W);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, W);
       return;
     }
     if (this.#retry(addr, 1)) this.store8(addr, v);
@@ -142,7 +141,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
       this.#u16[off >> 1] = v;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, W);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, W);
       return;
     }
     if (this.#retry(addr, 2)) this.store16(addr, v);
@@ -152,7 +151,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
       this.#u32[off >> 2] = v;
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
       return;
     }
     if (this.#retry(addr, 4)) this.store32(addr, v);
@@ -162,7 +161,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
       this.#u64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
-      if (this.#armed[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, W);
+      if (this.#watch[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, W);
       return;
     }
     if (this.#retry(addr, 8)) this.store64(addr, v);
@@ -172,7 +171,7 @@ export class TaskMem {
   fetchAdd32(addr: number, v: number): number {
     const off = this.#check(addr, 4);
     const old = Atomics.add(this.#i32, off >> 2, v) >>> 0; // RMW only: the program's own shared word
-    if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
+    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
     return old;
   }
 
@@ -180,7 +179,7 @@ export class TaskMem {
   compareExchange32(addr: number, expected: number, replacement: number): number {
     const off = this.#check(addr, 4);
     const old = Atomics.compareExchange(this.#i32, off >> 2, expected | 0, replacement | 0) >>> 0; // RMW only
-    if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
+    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
     return old;
   }
 
@@ -188,7 +187,7 @@ export class TaskMem {
   atomicLoad32(addr: number): number {
     const off = this.#check(addr, 4);
     const v = Atomics.load(this.#i32, off >> 2) >>> 0; // acquire
-    if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
+    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
     return v;
   }
 
@@ -196,22 +195,23 @@ export class TaskMem {
   atomicStore32(addr: number, v: number): void {
     const off = this.#check(addr, 4);
     Atomics.store(this.#i32, off >> 2, v | 0); // publish
-    if (this.#armed[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
+    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
   }
 
   /** Execute the instruction at `addr` (an instruction fetch of 1 byte): X breakpoints fire. */
   fetch(addr: number): void {
     this.#check(addr, 1);
-    if (this.#armed[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, HW_BREAKPOINT.X);
+    if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, HW_BREAKPOINT.X);
   }
 
-  // Armed: is [addr, addr+size) inside the window of the current GEN? (plain load: see the header)
+  // Armed: is [addr, addr+size) inside the window of the current WATCH? (plain load: see the header)
   #inWindow(addr: number, size: number): boolean {
-    if (this.#gen[0] !== this.#g) {
-      const w = this.#hooks.window();
-      this.#g = w.gen;
-      this.#wlo = w.lo;
-      this.#whi = w.hi;
+    const w = this.#watch[0]!;
+    if (w !== this.#g) {
+      const win = this.#hooks.window();
+      this.#g = w;
+      this.#wlo = win.lo;
+      this.#whi = win.hi;
     }
     return addr + size > this.#wlo && addr < this.#whi;
   }

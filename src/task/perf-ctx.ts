@@ -63,11 +63,11 @@ export class TaskPerf {
       this.#table = new PerfTable(shm, this.#tid(), (tid) => slotOfPid(t, tid) !== undefined, { migrations: (slot) => Atomics.load(t.i32, t.slotBase(slot) + TASK.MIGRATIONS) });
       this.#mm = attachMm(d.boot.mm);
       const word = (i: number): Int32Array => new Int32Array(shm.views.sab, (shm.taskBase(d.slot) + i) * 4, 1);
-      this.mem = new TaskMem(this.#mm, word(TP.ARMED), word(TP.GEN), this.#memHooks());
+      this.mem = new TaskMem(this.#mm, word(TP.WATCH), this.#memHooks());
     } else {
       this.#table = undefined;
       this.#mm = allocateMm();
-      this.mem = new TaskMem(this.#mm, new Int32Array(1), new Int32Array(1), this.#memHooks());
+      this.mem = new TaskMem(this.#mm, new Int32Array(1), this.#memHooks());
     }
   }
 
@@ -178,7 +178,7 @@ export class TaskPerf {
           lo = Math.min(lo, b.lo);
           hi = Math.max(hi, b.hi);
         }
-        return { gen: this.#gen, lo, hi };
+        return { lo, hi };
       },
       fault: (sig: number, code: number, addr: number, fatal: boolean) => {
         // The CPU re-executes a faulting access after the handler returns; the lab kills on the

@@ -14,8 +14,8 @@ function make() {
   const armed = new Int32Array(1);
   const log: string[] = [];
   const raw = new Uint32Array(mm.views.sab, mm.heapOffset, 4);
-  const mem: TaskMem = new TaskMem(mm, armed, new Int32Array(1), {
-    window: () => ({ gen: 0, lo: USER_BASE, hi: USER_BASE + 8 }),
+  const mem: TaskMem = new TaskMem(mm, armed, {
+    window: () => ({ lo: USER_BASE, hi: USER_BASE + 8 }),
     watch: (addr, size, kind) => log.push(`watch ${addr - USER_BASE}+${size} k${kind} sees ${raw[0]}`),
     fault: (sig, code, addr) => {
       throw new Unwind(sig, code, addr);
@@ -67,7 +67,7 @@ describe('ctx.mem', () => {
 
   it('another thread\'s allocation becomes valid here (brk refreshed on the slow path)', () => {
     const { mm, mem } = make();
-    const other = new TaskMem(mm, new Int32Array(1), new Int32Array(1), { window: () => ({ gen: 0, lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
+    const other = new TaskMem(mm, new Int32Array(1), { window: () => ({ lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
     const a = other.alloc(8);
     other.store32(a, 9);
     expect(mem.load32(a)).toBe(9);
@@ -77,7 +77,7 @@ describe('ctx.mem', () => {
     const { mm, mem } = make();
     const a = mem.alloc(8);
     mem.store32(a, 1234);
-    const child = new TaskMem(copyMm(mm), new Int32Array(1), new Int32Array(1), { window: () => ({ gen: 0, lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
+    const child = new TaskMem(copyMm(mm), new Int32Array(1), { window: () => ({ lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
     expect(child.load32(a)).toBe(1234);
     child.store32(a, 1);
     expect(mem.load32(a)).toBe(1234);
