@@ -16,7 +16,7 @@ const QUICK = process.env['BENCH_QUICK'] === '1';
 const BATCH = 1024; // events per tinybench iteration, so per-call overhead is the same for every path
 const XFER = QUICK ? 500_000 : 2_000_000; // events per cross-worker trial
 const XFER_PM = QUICK ? 50_000 : 200_000; // postMessage per event is slow: fewer events
-const TRIALS = QUICK ? 3 : 7;
+const TRIALS = QUICK ? 3 : 9; // interleaved rounds; each path's figure is the p50 over rounds
 const FRAMED = 24; // bytes of one 16 B event in our record format (8 B header + payload), pushed through ringbuf.js too
 const ONLY = process.env['BENCH_ONLY']; // 'single' or 'xfer' runs one half (for iterating); unset runs both
 
@@ -139,11 +139,20 @@ async function pair(a: Role, b: Role, transfer: MessagePort[] = []): Promise<num
   return perEventNs!;
 }
 
-async function trials(name: string, make: () => [Role, Role]): Promise<PathStats> {
-  const out: number[] = [];
-  await pair(...make()); // warm-up trial, discarded
-  for (let i = 0; i < TRIALS; i++) out.push(await pair(...make()));
-  return statsOfSamples(name, out);
+/*
+ * Cross-worker trials are interleaved: each round runs every path once (in a rotating order), so
+ * load from other jobs on this shared 2-core VM hits all paths alike instead of whichever ran last.
+ */
+async function interleavedTrials(paths: ReadonlyArray<readonly [string, () => [Role, Role]]>): Promise<PathStats[]> {
+  const samples = paths.map((): number[] => []);
+  for (const [, make] of paths) await pair(...make()); // warm-up round, discarded
+  for (let round = 0; round < TRIALS; round++) {
+    for (let j = 0; j < paths.length; j++) {
+      const i = (j + round) % paths.length;
+      samples[i]!.push(await pair(...paths[i]![1]()));
+    }
+  }
+  return paths.map(([name], i) => statsOfSamples(name, samples[i]!));
 }
 
 function singleThread(): Bench {
@@ -217,14 +226,14 @@ async function mainXfer(): Promise<void> {
     const n = batch === 1 ? XFER_PM : XFER;
     return [{ role: 'pm-writer', port: port1, go, n, batch }, { role: 'pm-reader', port: port2, go, n, batch }];
   };
-  const xfer = [
-    await trials('ringbuf.js 16 B framed', rbjsRoles(FRAMED)),
-    await trials('ringbuf.js 16 B unframed', rbjsRoles(16)),
-    await trials('RingBuffer 16 B, writer stamps', () => ringRoles(false)),
-    await trials('RingBuffer 16 B, clock per event', () => ringRoles(true)),
-    await trials('postMessage per event', pmRoles(1)),
-    await trials('postMessage per 1024 events', pmRoles(1024)),
-  ];
+  const xfer = await interleavedTrials([
+    ['ringbuf.js 16 B framed', rbjsRoles(FRAMED)],
+    ['ringbuf.js 16 B unframed', rbjsRoles(16)],
+    ['RingBuffer 16 B, writer stamps', () => ringRoles(false)],
+    ['RingBuffer 16 B, clock per event', () => ringRoles(true)],
+    ['postMessage per event', pmRoles(1)],
+    ['postMessage per 1024 events', pmRoles(1024)],
+  ]);
   // Throughput ratio = baseline time per event / candidate time per event: rows list the baseline as candidate.
   printRatios('ringbuf: writer→reader across two workers, per event (lower is faster)', xfer, [
     { candidate: 'ringbuf.js 16 B framed', baseline: 'RingBuffer 16 B, writer stamps', target: { op: '>=', value: 3 } },
