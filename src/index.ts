@@ -73,6 +73,16 @@ export type {
   SnapshotEvent,
 } from './ringbuf/index.js';
 
+// perf events with synchronous SIGTRAP: constants and types for ctx.perf_event_open / ctx.ioctl / ctx.mem.
+export {
+  PERF_TYPE, PERF_COUNT_SW, HW_BREAKPOINT, PERF_EVENT_IOC, PERF_IOC_FLAG_GROUP, PERF_FLAG, PERF_ATTR_SIZE,
+  TRAP_PERF, TRAP_PERF_FLAG_ASYNC, checkAttr,
+} from './perf/index.js';
+export type { PerfEventAttr, PerfFd, U64 } from './perf/index.js';
+export { LabPerf } from './lab/perf.js';
+export type { PerfStart, PerfSwCounter, LabPerfOptions } from './lab/perf.js';
+export type { TaskMem } from './task/mem.js';
+
 // User interrupts between your own workers (UPID/PIR doorbells, no Lab needed).
 export { UintrTable, UintrReceiver, UintrSender, UintrFault } from './uintr/table.js';
 export type { UintrTableHandle, UintrTableOptions, UintrReceiverWaitOptions } from './uintr/table.js';

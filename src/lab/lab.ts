@@ -17,6 +17,7 @@ import type { CpuReply } from './protocol.js';
 import { Tracing, type TracepipeApi, type TracingOptions } from './tracing.js';
 import type { RingBuffer } from '../ringbuf/index.js';
 import { LabTimerlat } from './timerlat.js';
+import { LabPerf } from './perf.js'; // perf
 import { LabUintr } from './uintr.js';
 
 /** Options of {@link Lab.boot}. */
@@ -90,6 +91,7 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly #fs: Tracefs;
   readonly #tracing: Tracing;
   readonly #timerlat: LabTimerlat;
+  readonly #perf: LabPerf; // perf
   readonly #uintr: LabUintr;
   #tracer = 'nop';
   #shutdown: Promise<void> | undefined;
@@ -110,13 +112,18 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#taskPool = createTaskPool(maxTasks);
     this.#uintr = new LabUintr({ maxTasks, enabled: uintr });
     this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#timerlat.onNotice(n));
+    this.#perf = new LabPerf({ tasks: this.#t }); // perf
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
+      perf: this.#perf, // perf
       shared: () => ({ ring: this.#tracing.handle, timerlatSab: this.#timerlat.shm.views.sab }),
       onMigrate: (ev) => {
         this.#timerlat.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
         this.emit('sched_migrate_task', ev);
       },
-      onExit: (task, st) => this.emit('exit', task, st),
+      onExit: (task, st) => {
+        this.#perf.onExit(task.pid); // perf: events detach, the last thread closes the process's perf fds
+        this.emit('exit', task, st);
+      },
       uintr: this.#uintr,
     });
     addCoreFiles(this.#fs, cpus, {
@@ -283,6 +290,11 @@ export class Lab extends EventEmitter<LabEvents> {
   /** The trace ring buffer (the control plane's attachment): read, stats, swapCpu. */
   get ring(): RingBuffer {
     return this.#tracing.ring;
+  }
+
+  /** perf events and task memory: counters the scheduler feeds (`bump`), leak checks. */ // perf
+  get perf(): LabPerf {
+    return this.#perf;
   }
 
   /** The timerlat tracer: configuration through tracefs, statistics, stop events. */

@@ -4,6 +4,7 @@
 // signalling goes through shared memory.
 import type { MessagePort } from 'node:worker_threads';
 import type { KernelErrorInit } from '../errno.js';
+import type { PerfBoot } from '../perf/boot.js'; // perf
 import type { RingHandle } from '../ringbuf/index.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
@@ -63,6 +64,8 @@ export interface TaskBoot {
   readonly port: MessagePort;
   /** The lab's user-interrupt table; absent when the lab was booted with `uintr: false`. */ // uintr
   readonly uintr?: UintrBoot; // uintr
+  /** The lab's perf region and the process's address space; absent when the lab has no perf. */ // perf
+  readonly perf?: PerfBoot; // perf
 }
 
 /** The user-interrupt table as a task attaches it (attachUintr(sab, receivers, senders)). */ // uintr
@@ -94,7 +97,7 @@ export type TaskRpcCall =
   | { readonly call: 'close'; readonly fd: number }
   | { readonly call: 'kill'; readonly pid: number; readonly sig: number }
   | { readonly call: 'sched_setaffinity'; readonly pid: number; readonly cpus: readonly number[] }
-  | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown }
+  | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean } // perf: clearSighand
   | { readonly call: 'exec'; readonly moduleUrl: string }
   | { readonly call: 'wait4'; readonly pid: number }
   | { readonly call: 'uintr'; readonly req: UintrRpc }; // uintr

@@ -19,6 +19,7 @@ import type { TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from 
 import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingHandle } from '../ringbuf/index.js';
 import { LabUintr } from './uintr.js'; // uintr
+import type { LabPerf } from './perf.js'; // perf
 
 export type { ExitStatus };
 
@@ -73,6 +74,8 @@ export interface TaskHooks {
   onExit(task: Task, status: ExitStatus): void;
   /** The lab's user interrupts. @default a table of its own, enabled */ // uintr
   readonly uintr?: LabUintr; // uintr
+  /** The lab's perf events and task memory. @default none: perf_event_open is ENOSYS, ctx.mem is private */ // perf
+  readonly perf?: LabPerf; // perf
 }
 
 const FIRST_PID = 1000;
@@ -148,7 +151,7 @@ export class TaskSet {
   async spawn(module: string | URL, opts: SpawnOptions = {}): Promise<Task> {
     const url = moduleUrlOf(module);
     const affinity = opts.affinity === undefined ? allCpus(this.#k.cpus) : this.#checkCpus(opts.affinity, 'spawn');
-    return this.#start(url, affinity, opts.arg, opts.comm, undefined, undefined);
+    return this.#start(url, affinity, opts.arg, opts.comm, undefined, undefined, false);
   }
 
   /** Send a signal; SIGKILL terminates the task's worker. Unknown pid: ESRCH. */
@@ -205,10 +208,11 @@ export class TaskSet {
     clearTimeout(timer);
   }
 
-  async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined): Promise<Task> {
+  async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined, clearSighand: boolean): Promise<Task> {
     if (this.#closed) throw kerr('ESHUTDOWN', 'spawn', undefined, 'the lab is shutting down');
     checkModule(url);
     const { pid, slot } = this.#allocPid();
+    const perf = this.#hooks.perf?.onStart({ pid, slot, tgid: tgid ?? pid, parent: parent && { pid: parent.pid, slot: parent.slot, tgid: parent.tgid }, thread: tgid !== undefined, clearSighand }); // perf: inherit (may throw) before the slot is published
     const s = this.#t.slotBase(slot);
     const i32 = this.#t.i32;
     const name = comm ?? commOf(url);
@@ -249,7 +253,7 @@ export class TaskSet {
     this.#all.set(pid, rec);
     port1.on('message', (m: TaskMessage) => void this.#onMessage(rec, m));
     port1.unref();
-    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2, uintr: this.#uintr.boot() }; // uintr: boot payload
+    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2, uintr: this.#uintr.boot(), perf }; // uintr, perf: boot payload
     actor.send({ type: 'task.started' });
     this.#pool.run(boot, { transferList: [port2], signal: rec.abort.signal }).then(
       (exit: TaskExit) => this.#ended(rec, exit),
@@ -340,7 +344,7 @@ export class TaskSet {
         return 0;
       case 'clone': {
         const affinity = readAffinity(this.#t, r.slot);
-        const child = await this.#start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r);
+        const child = await this.#start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r, req.clearSighand === true); // perf: clearSighand
         return child.pid;
       }
       case 'exec':

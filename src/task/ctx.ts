@@ -18,6 +18,10 @@ import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from '
 import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
 import { TaskUintr, type TaskUintrWaitResult } from './uintr-ctx.js'; // uintr
 import type { UintrHandler, UintrSignal, UintrViews } from '../uintr/index.js'; // uintr
+import { TaskPerf, type RaiseHow } from './perf-ctx.js'; // perf
+import type { TaskMem } from './mem.js'; // perf
+import type { PerfBoot } from '../perf/boot.js'; // perf
+import type { PerfEventAttr, PerfFd } from '../perf/abi.js'; // perf
 
 /** Shared regions a task attaches lazily (the first time it needs them). */
 export interface TaskShared {
@@ -25,6 +29,8 @@ export interface TaskShared {
   timerlat(): TimerlatShm;
   /** The lab's user-interrupt table; undefined when the lab runs with `uintr: false`. */ // uintr
   uintr?(): UintrViews | undefined;
+  /** The perf region and this process's address space; undefined when the lab has no perf. */ // perf
+  perf?(): PerfBoot | undefined;
 }
 
 /** Options of clone(). */
@@ -35,6 +41,8 @@ export interface CloneOptions {
   readonly module?: string | URL;
   /** Argument passed to the child's main. @default undefined */
   readonly arg?: unknown;
+  /** CLONE_CLEAR_SIGHAND: the child starts with default handlers and inherits no sigtrap perf event. @default false */ // perf
+  readonly clearSighand?: boolean;
 }
 
 /** How a waited-for task ended. */
@@ -58,6 +66,10 @@ export class TaskContext {
   readonly #shared: TaskShared;
   readonly #timerlatFds = new Map<number, TimerlatUser>();
   readonly #uintr: TaskUintr; // uintr
+  readonly #perf: TaskPerf; // perf
+  readonly #sigInfo = new Map<number, SigInfo>(); // perf: siginfo of queued signals (one per signal, as for legacy signals)
+  /** This process's simulated memory: alloc, load8..64, store8..64; watchpoints trap before an access returns. */ // perf
+  readonly mem: TaskMem; // perf
 
   /** @internal Built by the task runtime. */
   constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
@@ -77,6 +89,8 @@ export class TaskContext {
       cancelled: () => this.#cancelled(),
       cpu: () => Atomics.load(this.#t.i32, this.#s + TASK.CPU), // acquire: migration stores it
     });
+    this.#perf = new TaskPerf({ k, t, slot, boot: shared.perf?.(), ring: () => shared.ring(), raise: (sig, info, how) => this.#raise(sig, info, how) }); // perf
+    this.mem = this.#perf.mem; // perf
   }
 
   /** Process id (the thread-group id, as getpid(2)). */
@@ -159,7 +173,10 @@ export class TaskContext {
    * first read arms it; each later read records the user-ret latency), record the thread latency,
    * and return '' (0 bytes). A handled signal ends the wait early with no sample.
    */
-  read(fd: number, size = 65536): string {
+  read(fd: PerfFd): number; // perf: a perf fd reads its count
+  read(fd: number, size?: number): string;
+  read(fd: number, size = 65536): string | number {
+    if (this.#perf.owns(fd)) return (this.#enter(), this.#perf.read(fd)); // perf
     const tl = this.#timerlatFds.get(fd);
     if (tl === undefined) return this.#rpc({ call: 'read', fd, size }) as string;
     const ret = this.#cpuSyscall(NR.timerlat_read, [], true, tl.cpu);
@@ -176,6 +193,7 @@ export class TaskContext {
 
   /** Close a file descriptor. */
   close(fd: number): void {
+    if (this.#perf.owns(fd)) return (this.#enter(), this.#perf.close(fd)); // perf
     const tl = this.#timerlatFds.get(fd);
     if (tl !== undefined) {
       this.#timerlatFds.delete(fd);
@@ -210,7 +228,7 @@ export class TaskContext {
   /** Start a thread (`thread: true`, CLONE_THREAD) or a new process. Returns the child's tid. */
   clone(opts: CloneOptions = {}): number {
     const moduleUrl = opts.module === undefined ? this.#moduleUrl : moduleUrlOf(opts.module);
-    return this.#rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg }) as number;
+    return this.#rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
   }
 
   /** Wait for task `pid` to end (waitpid(2)). */
@@ -223,6 +241,8 @@ export class TaskContext {
     const url = moduleUrlOf(module);
     this.#rpc({ call: 'exec', moduleUrl: url });
     this.#handlers.clear();
+    this.#sigInfo.clear(); // perf
+    this.#perf.exec(); // perf: remove_on_exec events of this task go, CLOEXEC perf fds close, memory resets
     this.#uintr.reset(); // uintr: nothing survives exec
     this.#moduleUrl = url;
     throw new TaskExecRequest(url, arg);
@@ -297,6 +317,35 @@ export class TaskContext {
     return this.#uintr.uintr_poll();
   }
 
+  /** perf_event_open(2): a breakpoint or software event on task `pid` (0 = this one). Returns a perf fd. */ // perf
+  perf_event_open(attr: PerfEventAttr, pid = 0, cpu = -1, group_fd = -1, flags = 0): PerfFd {
+    this.#enter();
+    return this.#perf.open(attr, pid, cpu, group_fd, flags);
+  }
+
+  /** ioctl(2) on a perf fd: PERF_EVENT_IOC_ENABLE, DISABLE, RESET, REFRESH, PERIOD, MODIFY_ATTRIBUTES (numbers or names). */ // perf
+  ioctl(fd: number, request: number | string, arg: unknown = 0): number {
+    this.#enter();
+    return this.#perf.ioctl(fd, request, arg);
+  }
+
+  /** sigprocmask(2): block, unblock or set blocked signals; returns the old set. SIGKILL and SIGSTOP stay unblocked. */ // perf
+  sigprocmask(how: 'SIG_BLOCK' | 'SIG_UNBLOCK' | 'SIG_SETMASK', set: ReadonlyArray<number | string>): number[] {
+    let mask = 0;
+    for (const sig of set) {
+      const n = signalNumber(sig);
+      if (n === undefined || n === 0) throw kerr('EINVAL', 'sigprocmask', undefined, `unknown signal ${String(sig)}`);
+      if (n !== 9 && n !== 19) mask |= 1 << (n - 1);
+    }
+    const i = this.#s + TASK.SIGBLOCKED;
+    const old = Atomics.load(this.#t.i32, i);
+    const next = how === 'SIG_BLOCK' ? old | mask : how === 'SIG_UNBLOCK' ? old & ~mask : how === 'SIG_SETMASK' ? mask : undefined;
+    if (next === undefined) throw kerr('EINVAL', 'sigprocmask', undefined, `how must be SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK, got ${String(how)}`);
+    Atomics.store(this.#t.i32, i, next); // single writer: this task
+    this.#enter(); // newly unblocked pending signals are delivered now
+    return Array.from({ length: 31 }, (_, b) => b + 1).filter((n) => (old & (1 << (n - 1))) !== 0);
+  }
+
   /** The largest CPU id this kernel supports plus one (for mask sizes). */
   get nr_cpu_ids(): number {
     return Math.min(this.#k.cpus, MAX_CPUS);
@@ -319,6 +368,26 @@ export class TaskContext {
     this.#deliverSignals();
   }
 
+  // perf: a signal this task raises on itself (a perf SIGTRAP, a memory fault), delivered before
+  // the faulting access returns. 'send' = send_sig_info, 'force' = force_sig_fault, 'kill' = die.
+  #raise(sig: number, info: SigInfo, how: RaiseHow): void {
+    const bit = 1 << (sig - 1);
+    const blocked = (Atomics.load(this.#t.i32, this.#s + TASK.SIGBLOCKED) & bit) !== 0; // single writer (this task)
+    const action = this.#handlers.get(sig);
+    if (how === 'kill' || (how === 'force' && (blocked || action === undefined || action === 'SIG_IGN'))) throw new TaskSignalled(signalName(sig));
+    if (action === 'SIG_IGN') return;
+    if (blocked) {
+      // A legacy signal already pending is not queued twice (kernel/signal.c legacy_queue).
+      if ((Atomics.or(this.#t.i32, this.#s + TASK.SIGPENDING, bit) & bit) === 0) this.#sigInfo.set(sig, info); // RMW only
+      return;
+    }
+    if (action === undefined) {
+      if (ignoredByDefault(sig)) return;
+      throw new TaskSignalled(signalName(sig));
+    }
+    action(sig, info);
+  }
+
   #cancelled(): never {
     const flags = Atomics.load(this.#t.i32, this.#s + TASK.FLAGS);
     throw new TaskCancelled((flags & TaskFlag.KILLED) !== 0 ? 'SIGKILL' : 'shutdown');
@@ -327,6 +396,7 @@ export class TaskContext {
   // Run a blocking section with the STATE word showing BLOCKED.
   #block<T>(fn: () => T): T {
     Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.BLOCKED); // single writer while alive (the task)
+    this.#perf.contextSwitch(); // perf: a voluntary context switch
     this.#uintr.blockEnter(); // uintr: switched out, SN set
     let out: T;
     try {
@@ -355,7 +425,8 @@ export class TaskContext {
         if (ignoredByDefault(sig)) continue;
         throw new TaskSignalled(signalName(sig));
       }
-      const info: SigInfo = { si_signo: sig, si_code: SI_USER, si_pid: 0 };
+      const info: SigInfo = this.#sigInfo.get(sig) ?? { si_signo: sig, si_code: SI_USER, si_pid: 0 }; // perf: a queued perf SIGTRAP keeps its siginfo
+      this.#sigInfo.delete(sig); // perf
       action(sig, info);
       ran++;
     }

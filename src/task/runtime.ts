@@ -25,6 +25,7 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
     ring: () => (ring ??= RingBuffer.attach(boot.ring)),
     timerlat: () => (tl ??= attachTimerlat(boot.timerlatSab)),
     uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders))), // uintr
+    perf: () => boot.perf, // perf
   };
   const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
   let url = boot.moduleUrl;
