@@ -8,7 +8,7 @@ import { kerr } from '../errno.js';
 /** Magic of the control region ("RBUF"). */
 export const RING_MAGIC = 0x52425546;
 /** Layout version; bump on any change of the tables below. */
-export const RING_VERSION = 3; // 2 skipped: test/unit/ringbuf-bad-input uses 2 as its "wrong version" example
+export const RING_VERSION = 3;
 
 /** Overwrite: the oldest page is recycled (flight recorder). Discard: a full buffer drops new events. */
 export type RingMode = 'overwrite' | 'discard';
