@@ -8,7 +8,8 @@
 // |    1 | print           | trace_marker   | u32 pid (LE), then UTF-8 text (shown as tracing_mark_write) |
 // |    2 | timerlat_sample | src/tracers    | registered by the timerlat tracer                      |
 // |    3 | tracepipe       | tracepipe.ts   | raw bytes of a tracepipe channel event                |
-// | 4-15 | reserved        |                |                                                       |
+// |    4 | perf:sigtrap    | src/tracers/perf-sigtrap-event.ts | u32 pid, u32 type, f64 addr, u64 sig_data, u32 flags, u32 event |
+// | 5-15 | reserved        |                |                                                       |
 // | 16-255 | user formats  | registerEvent  | anything; unknown types print as hex                  |
 // The pid convention: a format may give `pidOf(payload)`; without it, lines show `<idle>-0`.
 import { kerr } from '../errno.js';
