@@ -79,6 +79,8 @@ export interface TaskHooks {
 }
 
 const FIRST_PID = 1000;
+/** How long a task SIGKILLed before its worker started gets to notice before its worker is terminated. */
+const EARLY_KILL_GRACE_MS = 5000;
 /** Ended tasks kept for waitpid() and lookups, oldest dropped first (bounds control-plane memory). */
 const ZOMBIES_KEPT = 1024;
 
@@ -169,6 +171,12 @@ export class TaskSet {
     Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.KILLED); // RMW only: cancels every wait of the task
     kick(this.#t.i32, s + TASK.WAKE);
     this.#uintr.onKill(pid); // uintr: a uintr_wait sleeps on its UPID's word, not on WAKE
+    // A worker still loading its actor must not be terminated (V8 can abort the whole process):
+    // claim the slot before the runtime starts, and the runtime exits at once when it sees KILLED.
+    if (Atomics.compareExchange(this.#t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.KILLED) === TaskState.CREATED) {
+      setTimeout(() => r.abort.abort(), EARLY_KILL_GRACE_MS).unref(); // a worker that never starts is still ended
+      return;
+    }
     r.abort.abort(); // piscina terminates the worker, blocked or spinning
   }
 
@@ -198,8 +206,11 @@ export class TaskSet {
     this.#closed = true;
     this.#uintr.shutdown(); // uintr: cancel every uintr_wait
     for (const r of this.#live.values()) {
-      Atomics.or(this.#t.i32, this.#t.slotBase(r.slot) + TASK.FLAGS, TaskFlag.SHUTDOWN);
-      kick(this.#t.i32, this.#t.slotBase(r.slot) + TASK.WAKE);
+      const s = this.#t.slotBase(r.slot);
+      Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.SHUTDOWN);
+      kick(this.#t.i32, s + TASK.WAKE);
+      // As in kill(): a worker still loading is not terminated; its runtime exits when it starts.
+      if (Atomics.compareExchange(this.#t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.KILLED) === TaskState.CREATED) continue;
       r.abort.abort();
     }
     let timer: NodeJS.Timeout | undefined;

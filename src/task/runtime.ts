@@ -30,7 +30,11 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
   let url = boot.moduleUrl;
   let arg = boot.arg;
-  Atomics.store(t.i32, s + TASK.STATE, TaskState.RUNNING); // publish: the program starts
+  // RMW only: the control plane may have claimed the slot for an early SIGKILL (CREATED → KILLED).
+  if (Atomics.compareExchange(t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.RUNNING) !== TaskState.CREATED) {
+    boot.port.close();
+    return { type: 'task.signalled', signal: 'SIGKILL' };
+  }
   try {
     for (;;) {
       try {
