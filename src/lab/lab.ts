@@ -287,6 +287,11 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#tracing.tracepipe;
   }
 
+  /** Flight recorder: swap `cpu`'s trace buffer with its spare and return the swapped-out events as trace lines. */
+  flightRecord(cpu: number): string[] {
+    return this.#tracing.flightRecord(cpu);
+  }
+
   /** The trace ring buffer (the control plane's attachment): read, stats, swapCpu. */
   get ring(): RingBuffer {
     return this.#tracing.ring;

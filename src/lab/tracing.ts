@@ -6,6 +6,7 @@ import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import { TracePipeReader } from '../ringbuf/pipe.js';
+import { formatEventLine } from '../ringbuf/events.js';
 import { TracepipeChannel, type TracepipeHandle } from '../ringbuf/tracepipe.js';
 import type { KernelShm } from '../kernel/layout.js';
 import { type TraceControl, type TrackedReader, addTraceFiles } from '../tracefs/files/trace.js';
@@ -125,6 +126,16 @@ export class Tracing {
     for (let c = 0; c < ring.params.cpus; c++) {
       for (let v = ring.peekView(c); v !== null && (v.kind === 'lost' || v.tsNs <= now); v = ring.peekView(c)) ring.consumeView(c);
     }
+  }
+
+  /**
+   * The flight recorder (ftrace's max-latency snapshot): swap `cpu`'s live buffer with its spare, so
+   * writers go on into the other bank, and return the swapped-out events as trace lines. Writers
+   * never block; a commit in flight lands in the bank it reserved in.
+   */
+  flightRecord(cpu: number): string[] {
+    this.#ring.swapCpu(cpu);
+    return this.#ring.snapshot(cpu, 'spare').map((e) => formatEventLine(e.cpu, e.tsNs, e.type, e.payload, { commOf: (pid) => this.#commOf(pid) }));
   }
 
   /** Exchange `cpu`'s live and spare buffers (the max-latency snapshot); returns the bank now live. */

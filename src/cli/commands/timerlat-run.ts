@@ -98,13 +98,16 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     let endRun: (e: RunEnd) => void = () => undefined;
     const ended = new Promise<RunEnd>((r) => (endRun = r));
     const collectNow = (end: RunEnd): TimerlatResult => collect(lab, plan, end, startedAt, (lab.now() - startedNs) / 1e9, stopInfo);
+    let recorded: { cpu: number; lines: string[] } | null = null;
     lab.timerlat.on('stop', (info) => {
       if (stopInfo !== null) return;
       stopInfo = info;
+      // -t: keep the hit CPU's trace around the hit (swapCpu), even if tracing continues.
+      if (plan.traceFile !== null || plan.onThreshold.some((a) => a.kind === 'trace')) recorded = { cpu: info.cpu, lines: lab.flightRecord(info.cpu) };
       const end: RunEnd = info.kind === 'threshold' ? 'stop-tracing' : 'exception';
       stopResult = collectNow(end); // the accumulators as they were at the hit
       if (info.kind === 'threshold' && plan.onThreshold.length > 0) {
-        void runActions(lab, plan.onThreshold, io).then(async (cont) => {
+        void runActions(lab, plan.onThreshold, io, recorded).then(async (cont) => {
           if (!cont) return endRun(end);
           continued = true;
           await lab.tracefs.write('tracing_on', '1'); // tracer.restart: the buffer goes on, the workload never stopped
@@ -141,7 +144,7 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
       text('rtla timerlat hit stop tracing\n');
       if (!plan.noAa) text(renderAutoAnalysis(stopInfo, result.noise));
       if (plan.dumpTasks) text(renderDumpTasks(cpuTasks(plan, tasks)));
-      if (plan.traceFile !== null) await saveTrace(lab, plan.traceFile, text);
+      if (plan.traceFile !== null) await saveTrace(lab, plan.traceFile, text, recorded);
     } else if (plan.aaOnly) {
       text(`# no latency crossed ${plan.threadUs} us in ${result.elapsedS.toFixed(1)} s\n`);
     }
@@ -212,16 +215,19 @@ function cpuTasks(plan: TimerlatPlan, tasks: readonly Task[]): { cpu: number; co
   });
 }
 
-async function saveTrace(lab: Lab, file: string, text: (s: string) => void): Promise<void> {
+async function saveTrace(lab: Lab, file: string, text: (s: string) => void, recorded: { cpu: number; lines: string[] } | null = null): Promise<void> {
   text(`  Saving trace to ${file}\n`);
-  writeFileSync(file, await lab.tracefs.read('trace'));
+  const rest = await lab.tracefs.read('trace');
+  if (recorded === null) return writeFileSync(file, rest);
+  const head = `# flight recorder: cpu${recorded.cpu} at the stop (swapCpu), ${recorded.lines.length} events\n`;
+  writeFileSync(file, `${head}${recorded.lines.join('\n')}\n# the other CPUs' buffers after the stop:\n${rest}`);
 }
 
 // Returns true when `continue` was among the actions.
-async function runActions(lab: Lab, actions: readonly TimerlatAction[], io: RunIo): Promise<boolean> {
+async function runActions(lab: Lab, actions: readonly TimerlatAction[], io: RunIo, recorded: { cpu: number; lines: string[] } | null = null): Promise<boolean> {
   let cont = false;
   for (const a of actions) {
-    if (a.kind === 'trace') await saveTrace(lab, a.file, io.out);
+    if (a.kind === 'trace') await saveTrace(lab, a.file, io.out, recorded);
     else if (a.kind === 'shell') {
       const r = spawnSync('/bin/sh', ['-c', a.command], { encoding: 'utf8', timeout: 60_000 });
       io.out(`${r.stdout ?? ''}`);
