@@ -5,6 +5,7 @@
 // counts stay consistent (irq ≥ thread ≥ user-ret, gaps bounded by the holders that died), no timer
 // is stuck (fresh holders get samples on every CPU at the end), no task is left. Control plane;
 // every wait is bounded; the seed picks every action and is printed for replay.
+import { mulberry32 } from '../shm/prng.js';
 import { Lab } from '../lab/lab.js';
 import type { ExitStatus, Task } from '../lab/tasks.js';
 import type { KtapLevel } from '../report/ktap.js';
@@ -53,16 +54,6 @@ const CODE = { ok: 0, einval: 3, openEinval: 10, ebusy: 11 } as const;
 /** Bound on any single wait of the run (a holder's progress, an exit). */
 const WAIT_MS = 10_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

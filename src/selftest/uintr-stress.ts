@@ -5,6 +5,7 @@
 // generation of each vector is seen by a delivery), no delivery beyond the postings, no handler
 // re-entry, nothing delivered while masked, no uintr_wait slept to its bound mid-storm (lost wake-up),
 // no sender faulted. Control plane; every wait is bounded.
+import { mulberry32 } from '../shm/prng.js';
 import { Lab } from '../lab/lab.js';
 import type { LabUintr } from '../lab/uintr.js';
 import type { Task } from '../lab/tasks.js';
@@ -53,16 +54,6 @@ export interface UintrStressResult {
 
 const BOUND_MS = 60_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // lab.uintr, read structurally so this file builds before and after src/lab/lab.ts exposes it.
 function uintrOf(lab: Lab): LabUintr {

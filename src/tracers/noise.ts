@@ -4,6 +4,7 @@
 // - softirq: raised by an hrtimer, run before every kernel thread, with IRQ windows while it spins;
 // - thread: a kernel thread that spins without yielding, with IRQ windows (timer IRQs still run,
 //   but the timerlat thread waits until it is done).
+import { mulberry32 } from '../shm/prng.js';
 import { clockNs } from '../shm/clock.js';
 import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
 
@@ -30,16 +31,6 @@ export interface NoiseCounters {
   lastEndNs: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A running noise source on one CPU. */
 export class NoiseSource {
