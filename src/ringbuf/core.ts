@@ -62,3 +62,8 @@ export function bankIdx(c: RingCore, cpu: number, bank: number): number {
 export function pageAddr(c: RingCore, cpu: number, bank: number, slot: number): number {
   return (((cpu * c.banks + bank) << c.logN) + slot) << c.logS;
 }
+
+/** Byte address of a page in `data`, for the (cpu, bank) whose control block is at `bi` (see bankIdx). */
+export function bankPageAddr(c: RingCore, bi: number, slot: number): number {
+  return ((((bi - c.bankIdx0) / BANK_WORDS) << c.logN) + slot) << c.logS;
+}

@@ -2,11 +2,11 @@
 // kernel/trace/ring_buffer.c: rb_advance_reader / rb_get_reader_page, and the missed-events count.
 // Runs in the single reader of that bank (any thread, one at a time). Every word here is
 // "single writer: reader"; writers only read READ_SEQ (discard mode) and stats read the rest.
-import { type RingCore, bankIdx } from './core.js';
+import { type RingCore, bankIdx, bankPageAddr } from './core.js';
 import {
   B_COMMIT_OVERRUN, B_COMMIT_OVERRUN_REPORTED, B_DEAD_EVENTS, B_DEAD_REPORTED, B_DROPPED,
   B_DROPPED_REPORTED, B_OVERRUN_CORR, B_OVERRUN_RAW, B_OVERRUN_REPORTED, B_READ_K, B_READ_OFF,
-  B_READ_SEQ, B_TAIL, CLAIM_CONSUMED, P_CLAIM, SEQ_MASK, seqDiff,
+  B_READ_SEQ, B_TAIL, CLAIM_CONSUMED, CLAIM_OPEN, P_CLAIM, SEQ_MASK, seqDiff,
 } from './layout.js';
 
 /** Why events went missing, as reported in-band. */
@@ -47,12 +47,34 @@ function set(out: PendingLoss, reason: LostReason, count: number, field: number)
   return true;
 }
 
+/*
+ * Why overrun is checked against the cursor's page, and what it costs: OVERRUN_REPORTED must never
+ * pass OVERRUN_RAW - OVERRUN_CORR as it will finally be, or the in-band total exceeds the counters
+ * for good (a later shortfall is clamped, not paid back). The READ_K events the reader has read from
+ * its current page are part of what an overwriter counts when it retires that page; they only leave
+ * the net count when the reader notices the recycle and losePage moves them to OVERRUN_CORR. A check
+ * in between (the reader out of data mid-page, descheduled while writers lap the buffer) would report
+ * them. The overwriter counts only after its CLAIM CAS (page.ts, retireUnread), and the CLAIM load
+ * below comes after the OVERRUN_RAW load (both seq_cst), so if the page still reads (READ_SEQ, open)
+ * the count we loaded holds nothing of it. Otherwise nothing is reported now: the reader's next fill
+ * sees the recycle, calls losePage, and reports then. Cost: one CLAIM load per check made mid-page in
+ * overwrite mode; a reader racing a recycle may return null once before it sees its page lost.
+ */
+
 /** Overrun counted by writers, minus what the reader had read anyway, minus what it reported. */
 function overrunPending(c: RingCore, bi: number): number {
   const ctl = c.ctl;
   const net = u32Diff(Atomics.load(ctl, bi + B_OVERRUN_RAW), ctl[bi + B_OVERRUN_CORR]!); // acquire: RMW counter
+  if (!c.discard && ctl[bi + B_READ_K]! !== 0 && !cursorPageHolds(c, bi)) return 0; // see "Why overrun is checked..." above
   const p = (net - ctl[bi + B_OVERRUN_REPORTED]!) | 0;
   return p > 0 ? p : 0;
+}
+
+/** Overwrite mode: the page at READ_SEQ is still that generation, open (not recycled under the reader). */
+function cursorPageHolds(c: RingCore, bi: number): boolean {
+  const s = c.ctl[bi + B_READ_SEQ]!; // single writer: reader (us)
+  const page = bankPageAddr(c, bi, s & c.nMask);
+  return Atomics.load(c.d32, (page >> 2) + P_CLAIM) === ((s << 2) | CLAIM_OPEN); // acquire: after the OVERRUN_RAW load, which it validates
 }
 
 /** Mark a pending loss as reported. */

@@ -41,7 +41,14 @@ export function reservedBytes(c: RingCore, page: number): number {
 
 /**
  * Overwrite mode, before page `n` reuses a slot: if the reader never finished the old generation,
- * count its events as overrun and mark it overwritten. Races the reader's consume CAS on CLAIM.
+ * mark it overwritten and count its events as overrun. Races the reader's consume CAS on CLAIM.
+ *
+ * Why the count comes after the claim: OVERRUN_RAW only ever holds losses that are final. Counting
+ * first and subtracting back when the reader's consume CAS wins left a window in which a reader
+ * that had just read the whole page saw it counted as lost and reported it in-band; the in-band
+ * total then exceeded the counters for good (`stress ring`: in-band 909301 == counters 909299).
+ * Cost: a reader that sees the overwritten CLAIM before this add reports the loss late (at its next
+ * loss check), never too much. The reader's side of the argument is in cursor.ts (overrunPending).
  */
 export function retireUnread(c: RingCore, bi: number, page: number, n: number): void {
   const pi = page >> 2;
@@ -49,8 +56,6 @@ export function retireUnread(c: RingCore, bi: number, page: number, n: number): 
   const open = (s << 2) | CLAIM_OPEN;
   if (Atomics.load(c.d32, pi + P_CLAIM) !== open) return; // acquire: consumed (or never used): nothing lost
   const lost = committedEvents(c, page); // the page is complete: the advancer checked it before its tail CAS
-  Atomics.add(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: before the claim, so a reader that sees the claim sees the count
-  if (Atomics.compareExchange(c.d32, pi + P_CLAIM, open, (s << 2) | CLAIM_OVERWRITTEN) !== open) {
-    Atomics.sub(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: the reader finished the page first
-  }
+  if (Atomics.compareExchange(c.d32, pi + P_CLAIM, open, (s << 2) | CLAIM_OVERWRITTEN) !== open) return; // RMW only: the reader finished the page first
+  Atomics.add(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: after the claim, so the count is never taken back (stale-ok: a reader may see it late)
 }

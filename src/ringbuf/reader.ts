@@ -137,7 +137,8 @@ export class RingReader {
    * Overwrite mode: the per-record CLAIM re-check after the copy (kept) catches a recycle and drops
    * the cache. Losses (dropped, commit overrun, dead writer) are then checked when the cursor enters
    * a page and when it runs out of data, not before every event: like ftrace's per-page missed-events
-   * flag, a loss is reported at most one page late, and the counts stay exact.
+   * flag, a loss is reported at most one page late (an overrun whose overwriter is descheduled between
+   * its CLAIM CAS and its count: at the next check after that), and the counts stay exact.
    */
 
   #lost(h: EventView): EventView {
