@@ -173,8 +173,8 @@ async function postCost(): Promise<PathStats[]> {
 }
 
 /** Run every path and print the ratio tables. */
-export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const rounds = Number(argv[0] ?? 20_000);
+export async function main(argv: readonly string[] = []): Promise<void> {
+  const rounds = argv[0] !== undefined && /^\d+$/.test(argv[0]) ? Number(argv[0]) : 20_000;
   const stats: PathStats[] = [];
   const paths: Array<[Path, string, number]> = [
     ['spin', 'raw Atomics spin', rounds],
@@ -197,5 +197,5 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 if (!isMainThread) {
   void worker(workerData as PairData).catch((err: unknown) => { throw err; });
 } else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await main();
+  await main(process.argv.slice(2));
 }
