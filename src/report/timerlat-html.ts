@@ -15,7 +15,10 @@ function us(ns: number | null): string {
   return ns === null ? '–' : (ns / 1000).toFixed(2);
 }
 
-/** One histogram as an SVG bar chart: x = latency bucket (µs), y = log10(count + 1). */
+/**
+ * One histogram as an SVG bar chart: x = latency on a log2(1 + µs) axis (so the power-of-two buckets
+ * above 1 ms are as wide as they are informative, not wider), y = log10(count + 1).
+ */
 export function histogramSvg(c: ContextResult, r: TimerlatResult, ctx: TimerlatContext, title: string): string {
   const W = 520;
   const H = 200;
@@ -33,15 +36,15 @@ export function histogramSvg(c: ContextResult, r: TimerlatResult, ctx: TimerlatC
   const yMax = Math.log10(Math.max(...bars.map((b) => b.n)) + 1);
   const pw = W - L - 10;
   const ph = H - B - 22;
-  const x = (v: number): number => L + (v / xMax) * pw;
+  const lx = (v: number): number => Math.log2(1 + v);
+  const x = (v: number): number => L + (lx(v) / lx(xMax)) * pw;
   const y = (n: number): number => 22 + ph - (Math.log10(n + 1) / yMax) * ph;
   const rects = bars.map((b) => {
     const x0 = x(b.low);
     const w = Math.max(1, x(b.high) - x0 - 0.5);
     return `<rect x="${x0.toFixed(1)}" y="${y(b.n).toFixed(1)}" width="${w.toFixed(1)}" height="${(22 + ph - y(b.n)).toFixed(1)}" fill="${COLORS[ctx]}"><title>${b.low}–${b.high} us: ${b.n}</title></rect>`;
   });
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = f * xMax;
+  const ticks = [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000].filter((v) => v <= xMax).map((v) => {
     return `<line x1="${x(v).toFixed(1)}" y1="${22 + ph}" x2="${x(v).toFixed(1)}" y2="${26 + ph}" stroke="#333"/><text x="${x(v).toFixed(1)}" y="${38 + ph}" text-anchor="middle" font-size="10" font-family="sans-serif">${Math.round(v)}</text>`;
   });
   const yTicks = [0, 0.5, 1].map((f) => {
@@ -64,7 +67,7 @@ export function renderTimerlatHtml(r: TimerlatResult): string {
   const rows: string[] = [];
   for (const c of cpus) for (const k of ctxs) rows.push(row(`CPU ${c.cpu}`, k, c[k], k === 'irq' ? String(c.skipped) : ''));
   for (const k of ctxs) rows.push(row('ALL', k, mergeContext(cpus, k, r.layout), ''));
-  const charts = cpus.map((c) => `<section><h3>CPU ${c.cpu}</h3><div class="charts">${ctxs.map((k) => histogramSvg(c[k], r, k, `CPU ${c.cpu} ${NAMES[k]} latency (count, log scale)`)).join('')}</div></section>`);
+  const charts = cpus.map((c) => `<section><h3>CPU ${c.cpu}</h3><div class="charts">${ctxs.map((k) => histogramSvg(c[k], r, k, `CPU ${c.cpu} ${NAMES[k]} latency (count and µs, log scales)`)).join('')}</div></section>`);
   const stop = r.stop === null ? '<p>Tracing was not stopped by a threshold.</p>'
     : r.stop.kind === 'threshold'
       ? `<p class="stop">CPU ${r.stop.cpu} hit stop tracing: a ${esc(r.stop.context)} latency of ${us(r.stop.latencyNs)} us crossed ${r.stop.thresholdUs} us.</p>`
