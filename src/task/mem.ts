@@ -46,8 +46,9 @@ export class TaskMem {
   readonly #hooks: MemHooks;
   /** The WATCH value the window belongs to (0: none yet). */
   #g = 0;
-  #wlo = Infinity;
-  #whi = -Infinity;
+  /** The armed window as heap offsets clamped to [0, heap bytes] (Smis; [0, 0) is empty). */
+  #wlo = 0;
+  #whi = 0;
   /** Cached brk: bytes known to be allocated (only grows until exec). */
   #lim = 0;
 
@@ -91,7 +92,8 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       const v = this.#u8[off]!;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, R);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, R);
       return v;
     }
     return this.#retry(addr, 1) ? this.load8(addr) : 0;
@@ -99,9 +101,10 @@ export class TaskMem {
 
   load16(addr: number): number {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 1) === 0) {
       const v = this.#u16[off >> 1]!;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, R);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, R);
       return v;
     }
     return this.#retry(addr, 2) ? this.load16(addr) : 0;
@@ -109,9 +112,10 @@ export class TaskMem {
 
   load32(addr: number): number {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 3) === 0) {
       const v = this.#u32[off >> 2]!;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, R);
       return v;
     }
     return this.#retry(addr, 4) ? this.load32(addr) : 0;
@@ -119,9 +123,10 @@ export class TaskMem {
 
   load64(addr: number): bigint {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 7) === 0) {
       const v = this.#u64[off >> 3]!;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, R);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, R);
       return v;
     }
     return this.#retry(addr, 8) ? this.load64(addr) : 0n;
@@ -131,7 +136,8 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       this.#u8[off] = v;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, W);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, W);
       return;
     }
     if (this.#retry(addr, 1)) this.store8(addr, v);
@@ -139,9 +145,10 @@ export class TaskMem {
 
   store16(addr: number, v: number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 2 <= this.#lim && (off & 1) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 1) === 0) {
       this.#u16[off >> 1] = v;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 2)) this.#hooks.watch(addr, 2, W);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, W);
       return;
     }
     if (this.#retry(addr, 2)) this.store16(addr, v);
@@ -149,9 +156,10 @@ export class TaskMem {
 
   store32(addr: number, v: number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 4 <= this.#lim && (off & 3) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 3) === 0) {
       this.#u32[off >> 2] = v;
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, W);
       return;
     }
     if (this.#retry(addr, 4)) this.store32(addr, v);
@@ -159,9 +167,10 @@ export class TaskMem {
 
   store64(addr: number, v: bigint | number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off + 8 <= this.#lim && (off & 7) === 0) {
+    if (off >= 0 && off < this.#lim && (off & 7) === 0) {
       this.#u64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
-      if (this.#watch[0] !== 0 && this.#inWindow(addr, 8)) this.#hooks.watch(addr, 8, W);
+      const w = this.#watch[0]!;
+      if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, W);
       return;
     }
     if (this.#retry(addr, 8)) this.store64(addr, v);
@@ -171,7 +180,7 @@ export class TaskMem {
   fetchAdd32(addr: number, v: number): number {
     const off = this.#check(addr, 4);
     const old = Atomics.add(this.#i32, off >> 2, v) >>> 0; // RMW only: the program's own shared word
-    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
+    this.#watched(addr, 4, RMW);
     return old;
   }
 
@@ -179,7 +188,7 @@ export class TaskMem {
   compareExchange32(addr: number, expected: number, replacement: number): number {
     const off = this.#check(addr, 4);
     const old = Atomics.compareExchange(this.#i32, off >> 2, expected | 0, replacement | 0) >>> 0; // RMW only
-    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, RMW);
+    this.#watched(addr, 4, RMW);
     return old;
   }
 
@@ -187,7 +196,7 @@ export class TaskMem {
   atomicLoad32(addr: number): number {
     const off = this.#check(addr, 4);
     const v = Atomics.load(this.#i32, off >> 2) >>> 0; // acquire
-    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, R);
+    this.#watched(addr, 4, R);
     return v;
   }
 
@@ -195,25 +204,36 @@ export class TaskMem {
   atomicStore32(addr: number, v: number): void {
     const off = this.#check(addr, 4);
     Atomics.store(this.#i32, off >> 2, v | 0); // publish
-    if (this.#watch[0] !== 0 && this.#inWindow(addr, 4)) this.#hooks.watch(addr, 4, W);
+    this.#watched(addr, 4, W);
   }
 
   /** Execute the instruction at `addr` (an instruction fetch of 1 byte): X breakpoints fire. */
   fetch(addr: number): void {
     this.#check(addr, 1);
-    if (this.#watch[0] !== 0 && this.#inWindow(addr, 1)) this.#hooks.watch(addr, 1, HW_BREAKPOINT.X);
+    this.#watched(addr, 1, HW_BREAKPOINT.X);
   }
 
-  // Armed: is [addr, addr+size) inside the window of the current WATCH? (plain load: see the header)
-  #inWindow(addr: number, size: number): boolean {
-    const w = this.#watch[0]!;
+  // Slow side of an armed access (WATCH = w ≠ 0): rebuild the window when WATCH moved, then call
+  // into perf when [addr, addr+size) is inside it. Kept out of the fast paths so they stay small.
+  #armed(w: number, addr: number, size: number, kind: number): void {
     if (w !== this.#g) {
       const win = this.#hooks.window();
+      const n = this.#u8.length;
+      const lo = win.lo - USER_BASE;
+      const hi = win.hi - USER_BASE;
+      // Clamped to the heap (every access is inside it), so the fields stay small integers.
+      this.#wlo = lo > 0 ? (lo < n ? lo : n) : 0;
+      this.#whi = hi > 0 ? (hi < n ? hi : n) : 0;
       this.#g = w;
-      this.#wlo = win.lo;
-      this.#whi = win.hi;
     }
-    return addr + size > this.#wlo && addr < this.#whi;
+    const off = addr - USER_BASE;
+    if (off + size > this.#wlo && off < this.#whi) this.#hooks.watch(addr, size, kind);
+  }
+
+  // For the accesses off the hot path (atomics, fetch): the same check as the inline one.
+  #watched(addr: number, size: number, kind: number): void {
+    const w = this.#watch[0]!;
+    if (w !== 0) this.#armed(w, addr, size, kind);
   }
 
   /** @internal exec(): the address space is empty again. */
