@@ -136,7 +136,10 @@ export function senduipi(v: UintrViews, s: number, index: number): 0 | UintrSign
   const f = Atomics.load(i32, e + E_FLAGS); // acquire: entry words published before the valid bit
   if ((f & E_VALID) === 0) return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire
   const b = v.upidBase + i32[e + E_UPID]! * UPID_WORDS;
-  const life = Atomics.load(i32, b + U_LIFE); // stale-ok: a receiver dying right after still gets this post into a dead PIR
+  // life is a plain read, stale-ok (~7 ns saved): our entry holds a reference, so the generation cannot
+  // change while it is valid and the alive bit only goes from 1 to 0; a late 1 posts into a dead PIR,
+  // exactly as a receiver dying right after the check would, and the next claim clears that PIR.
+  const life = i32[b + U_LIFE]!;
   if ((life & LIFE_ALIVE) === 0 || life >>> LIFE_GEN_SHIFT !== i32[e + E_GEN]) return 0;
   const vec = (f >>> E_VECTOR_SHIFT) & 63;
   if (vec >= 32) Atomics.or(i32, b + U_PIR_HI, 1 << (vec - 32)); // RMW only: post
