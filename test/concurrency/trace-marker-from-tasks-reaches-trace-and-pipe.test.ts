@@ -3,20 +3,10 @@
 // tracing is on and resizes while off; a task blocked reading trace_pipe is woken by a marker
 // write, and a control-plane reader blocked in trace_pipe is woken by close. Bounded; no sleeps.
 import { describe, expect, it } from 'vitest';
-import { KernelError } from '../../src/errno.js';
+import { code } from '../helpers/errno-code.js';
 import { fixture, useLabs, within } from '../helpers/lab-fixture.js';
 
 const boot = useLabs();
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    expect(e).toBeInstanceOf(KernelError);
-    return (e as KernelError).code;
-  }
-}
 
 describe('trace files in a real lab', () => {
   it('marker lines from tasks show in trace and then in trace_pipe, each exactly once', async () => {

@@ -3,7 +3,7 @@
 // events only while tracing is on, buffer_size_kb resizes only while off (EBUSY otherwise) and
 // calls onResize, per_cpu stats and trace_pipe_raw pages reflect the buffer, echo > trace clears.
 import { describe, expect, it } from 'vitest';
-import { KernelError } from '../../src/errno.js';
+import { code } from '../helpers/errno-code.js';
 import { allocateKernel } from '../../src/kernel/layout.js';
 import { Tracing } from '../../src/lab/tracing.js';
 import { decodePage, type RingHandle } from '../../src/ringbuf/index.js';
@@ -16,16 +16,6 @@ function setup(cpus = 2): { fs: Tracefs; tracing: Tracing; resized: RingHandle[]
     onResize: (h) => resized.push(h), cpuOf: (pid) => pid % cpus, commOf: (pid) => (pid === 5 ? 'five' : undefined), tracer: () => 'nop',
   });
   return { fs, tracing, resized };
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    expect(e).toBeInstanceOf(KernelError);
-    return (e as KernelError).code;
-  }
 }
 
 describe('trace files', () => {
