@@ -5,17 +5,21 @@ import type { Reservation } from '../ringbuf/index.js';
 
 /** Event type of stress events (a user type, above the built-ins). */
 export const STRESS_EVENT_TYPE = 200;
-const MIN = 16;
+/** Smallest payload that carries the identity fields. */
+export const STRESS_EVENT_MIN = 16;
+const MIN = STRESS_EVENT_MIN;
 
 function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x01000193) >>> 0;
 }
 
-function filler(seq: number, i: number): number {
+/** The filler byte at payload offset `i` of event `seq`. */
+export function filler(seq: number, i: number): number {
   return (seq * 31 + i * 7) & 0xff;
 }
 
-function checksum(w: number, cpu: number, seq: number, len: number): number {
+/** Checksum over identity, length and filler (FNV-style). */
+export function checksum(w: number, cpu: number, seq: number, len: number): number {
   let h = mix(mix(mix(mix(0x811c9dc5, w), cpu), seq), len);
   for (let i = MIN; i < len; i++) h = mix(h, filler(seq, i));
   return h;
