@@ -91,7 +91,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
             if (!this.#running) return;
             // tracing_on 0→1 after a stop: re-arm the stop record so the next threshold is reported.
             Atomics.store(this.shm.i32, this.shm.g + TLG.STOP_HIT, 0);
-            void this.#watchStop(++this.#stopWatch);
+            this.#endStopWatch();
+            void this.#watchStop(this.#stopWatch);
           },
         },
       }),
@@ -195,7 +196,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   /** Stop everything (lab shutdown). */
   dispose(): void {
     this.#running = false;
-    this.#stopWatch++;
+    this.#endStopWatch();
     this.#tracer.stop();
     for (const f of this.#fds) f.stop();
   }
@@ -227,15 +228,23 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     Atomics.store(s.i32, g + TLG.RUNNING, 1); // publish: the config words above
     this.#running = true;
     this.#h.cpuSet.broadcast({ type: 'timerlat.start' });
-    void this.#watchStop(++this.#stopWatch);
+    this.#endStopWatch();
+    void this.#watchStop(this.#stopWatch);
   }
 
   #stopWorkload(): void {
     this.#running = false;
-    this.#stopWatch++;
+    this.#endStopWatch();
     Atomics.store(this.shm.i32, this.shm.g + TLG.RUNNING, 0);
     this.#h.cpuSet.broadcast({ type: 'timerlat.stop' });
     for (const fd of this.#fds) fd.send({ type: 'workload.stopped' }); // SIGKILLs holders through sendSigkill
+  }
+
+  // Retire the current stop watcher: bump its generation and wake its pending waitAsync, so no
+  // waiter is left parked on the stop word after a stop, a restart or dispose.
+  #endStopWatch(): void {
+    this.#stopWatch++;
+    Atomics.notify(this.shm.i32, this.shm.g + TLG.STOP_HIT);
   }
 
   // Wait on the shared stop word; a threshold crossed by any thread (CPU actor or task) lands here.
