@@ -218,6 +218,11 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#tasks.schedState(pid);
   }
 
+  /** A task by pid, live or recently ended (the last 1024 ended tasks are kept for waitpid and lookups). */
+  task(pid: number): Task | undefined {
+    return this.#tasks.get(pid);
+  }
+
   /** Live tasks. */
   ps(): Task[] {
     return this.#tasks.live;

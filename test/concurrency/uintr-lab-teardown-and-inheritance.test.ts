@@ -12,8 +12,9 @@ const BOUND_MS = 30_000;
 async function child(lab: Lab, mbox: Int32Array): Promise<Task> {
   await expect.poll(() => Atomics.load(mbox, 2), { timeout: BOUND_MS }).not.toBe(0);
   const pid = Atomics.load(mbox, 2);
-  const t = lab.ps().find((x) => x.pid === pid);
-  if (t === undefined) throw new Error(`sender child ${pid} is not running`);
+  // The child may already have ended (a short storm), so look it up among ended tasks too.
+  const t = lab.task(pid);
+  if (t === undefined) throw new Error(`sender child ${pid} is unknown to the lab`);
   return t;
 }
 
