@@ -74,10 +74,11 @@ export type IpiName = Lowercase<keyof typeof Ipi>;
 export function kernelLayout(cpus: number, maxTasks: number) {
   const pingWords = Math.ceil(cpus / 32);
   const sysWords = Math.ceil(maxTasks / 32);
-  return defineLayout('kernel', 0x4b524e4c /* 'KRNL' */, 1, {
+  return defineLayout('kernel', 0x4b524e4c /* 'KRNL' */, 2, {
     params: { kind: 'i32', count: 2 }, // [cpus, maxTasks], written once by allocate
     shutdown: { kind: 'i32' }, // set once by the control plane; every CPU also gets Ipi.SHUTDOWN
     tracingOn: { kind: 'i32' }, // tracing_on: control plane writes, writers load (stale-ok: an event may land just after off)
+    ringGen: { kind: 'i32' }, // bumped by the control plane each time buffer_size_kb replaces the ring; tasks re-attach on change
     cpu: { kind: 'i32', count: cpus * CPU_STRIDE_I32 },
     ping: { kind: 'i32', count: cpus * pingWords }, // ping[target][asker>>5] bit asker&31
     syscall: { kind: 'i32', count: cpus * sysWords }, // syscall[cpu][slot>>5] bit slot&31
@@ -95,6 +96,8 @@ export interface KernelShm {
   readonly shutdownIndex: number;
   /** i32 index of the tracing_on word (1 = writers record). */
   readonly tracingOnIndex: number;
+  /** i32 index of the ring generation word (bumped when buffer_size_kb replaces the ring). */
+  readonly ringGenIndex: number;
   /** i32 index of CPU `cpu`'s block. */
   cpuBase(cpu: number): number;
   /** i32 index of ping word `word` of CPU `target`. */
@@ -119,6 +122,7 @@ function wrap(views: Views, cpus: number, maxTasks: number): KernelShm {
     f64: views.f64,
     shutdownIndex: L.index.shutdown,
     tracingOnIndex: L.index.tracingOn,
+    ringGenIndex: L.index.ringGen,
     cpuBase: (cpu) => cpu0 + cpu * CPU_STRIDE_I32,
     pingIndex: (target, asker) => L.index.ping + target * pingWords + (asker >> 5),
     pingWords,

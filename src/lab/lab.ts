@@ -115,7 +115,7 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#perf = new LabPerf({ tasks: this.#t }); // perf
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
       perf: this.#perf, // perf
-      shared: () => ({ ring: this.#tracing.handle, timerlatSab: this.#timerlat.shm.views.sab }),
+      shared: () => ({ ring: this.#tracing.handle, ringGen: Atomics.load(this.#k.i32, this.#k.ringGenIndex), timerlatSab: this.#timerlat.shm.views.sab }), // acquire: the generation of this handle
       onMigrate: (ev) => {
         this.#timerlat.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
         this.emit('sched_migrate_task', ev);

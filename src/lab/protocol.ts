@@ -58,6 +58,8 @@ export interface TaskBoot {
   readonly tasksSab: SharedArrayBuffer;
   /** The trace ring (tasks write trace_marker and user-mode timerlat samples as remote writers). */
   readonly ring: RingHandle;
+  /** The ring generation `ring` belongs to (the kernel's ringGen word when the handle was taken). */
+  readonly ringGen: number;
   /** The timerlat tracer's shared region. */
   readonly timerlatSab: SharedArrayBuffer;
   /** Control-plane syscalls (TaskRpc out, TaskRpcReply in, read with receiveMessageOnPort). */
@@ -66,6 +68,12 @@ export interface TaskBoot {
   readonly uintr?: UintrBoot; // uintr
   /** The lab's perf region and the process's address space; absent when the lab has no perf. */ // perf
   readonly perf?: PerfBoot; // perf
+}
+
+/** The trace ring as a task attaches it, with the generation it belongs to (answer of the 'ring.handle' call). */
+export interface RingBoot {
+  readonly ring: RingHandle;
+  readonly ringGen: number;
 }
 
 /** The user-interrupt table as a task attaches it (attachUintr(sab, receivers, senders)). */ // uintr
@@ -100,6 +108,7 @@ export type TaskRpcCall =
   | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean } // perf: clearSighand
   | { readonly call: 'exec'; readonly moduleUrl: string }
   | { readonly call: 'wait4'; readonly pid: number }
+  | { readonly call: 'ring.handle' } // the current trace ring after a buffer_size_kb resize: RingBoot
   | { readonly call: 'uintr'; readonly req: UintrRpc }; // uintr
 
 /** Task → control plane. */

@@ -15,7 +15,7 @@ import { TASK, TaskFlag, TaskState, readAffinity, slotOfPid, writeAffinity, writ
 import { queueSignal, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine, type TaskExit as ExitStatus } from '../../machines/task.js';
-import type { TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
+import type { RingBoot, TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
 import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingHandle } from '../ringbuf/index.js';
 import { LabUintr } from './uintr.js'; // uintr
@@ -69,7 +69,7 @@ interface TaskRecord extends Task {
 /** Hooks the lab gives the process manager. */
 export interface TaskHooks {
   /** Shared regions every task gets at boot. */
-  shared(): { ring: RingHandle; timerlatSab: SharedArrayBuffer };
+  shared(): { ring: RingHandle; ringGen: number; timerlatSab: SharedArrayBuffer };
   onMigrate(ev: MigrateEvent): void;
   onExit(task: Task, status: ExitStatus): void;
   /** The lab's user interrupts. @default a table of its own, enabled */ // uintr
@@ -371,6 +371,10 @@ export class TaskSet {
         const st = await target.exited;
         if (!r.settled) r.actor.send({ type: 'task.woke' });
         return st;
+      }
+      case 'ring.handle': {
+        const { ring, ringGen } = this.#hooks.shared();
+        return { ring, ringGen } satisfies RingBoot;
       }
       case 'uintr': // uintr
         return this.#uintr.syscall(r, req.req);

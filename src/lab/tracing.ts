@@ -115,6 +115,7 @@ export class Tracing {
     if (this.isOn()) throw kerr('EBUSY', 'write', 'buffer_size_kb', 'the buffer is in use: echo 0 > tracing_on first');
     const next = prefault(RingBuffer.create({ cpus: this.#k.cpus, bufferSizeKb: kb, mode: this.#mode, spare: true }));
     this.#ring = next;
+    Atomics.add(this.#k.i32, this.#k.ringGenIndex, 1); // publish: tasks that attached the old ring fetch the new handle
     this.#hooks.onResize?.(next.handle);
     for (const r of this.#readers) r.interrupt(); // blocked readers move to the new ring
   }

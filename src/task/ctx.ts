@@ -12,7 +12,7 @@ import { waitWord, type CancelWord } from '../shm/wait.js';
 import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
 import { NR, postSyscall, type SyscallNr } from '../kernel/syscalls.js';
 import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
-import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
+import type { RingBoot, TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
 import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
@@ -31,6 +31,8 @@ export interface TaskShared {
   uintr?(): UintrViews | undefined;
   /** The perf region and this process's address space; undefined when the lab has no perf. */ // perf
   perf?(): PerfBoot | undefined;
+  /** Give the runtime a way to fetch the current ring after a buffer_size_kb resize (a control-plane call). */
+  bindRingFetch?(fetch: () => RingBoot): void;
 }
 
 /** Options of clone(). */
@@ -74,6 +76,7 @@ export class TaskContext {
   /** @internal Built by the task runtime. */
   constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
     this.#shared = shared;
+    shared.bindRingFetch?.(() => this.#call({ call: 'ring.handle' }) as RingBoot);
     this.#k = k;
     this.#t = t;
     this.#port = port;
@@ -456,6 +459,13 @@ export class TaskContext {
   // A syscall the control plane serves: post on the port, sleep on WAKE until the reply is there.
   #rpc(req: TaskRpcCall): unknown {
     this.#enter();
+    const value = this.#call(req);
+    this.#enter();
+    return value;
+  }
+
+  /** The control-plane round trip without the interrupt points (for calls made inside the kernel, e.g. mid-trap). */
+  #call(req: TaskRpcCall): unknown {
     const seq = ++this.#rpcSeq;
     this.#port.postMessage({ type: 'rpc', seq, req });
     const reply = this.#block(() => {
@@ -469,7 +479,6 @@ export class TaskContext {
       }
     });
     if (!reply.ok) throw KernelError.from(reply.error);
-    this.#enter();
     return reply.value;
   }
 }

@@ -2,7 +2,7 @@
 // exit/signal/crash into a TaskExit for the control plane. Runs in the task's own worker.
 import { attachKernel } from '../kernel/layout.js';
 import { TASK, TaskState, attachTasks } from '../kernel/task-layout.js';
-import type { TaskBoot, TaskExit } from '../lab/protocol.js';
+import type { RingBoot, TaskBoot, TaskExit } from '../lab/protocol.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
 import { TaskContext } from './ctx.js';
 import { RingBuffer } from '../ringbuf/index.js';
@@ -18,11 +18,24 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   const t = attachTasks(boot.tasksSab);
   const s = t.slotBase(boot.slot);
   let ring: RingBuffer | undefined;
+  let ringGen = boot.ringGen;
+  let fetchRing: (() => RingBoot) | undefined;
   let tl: TimerlatShm | undefined;
   let uv: UintrViews | undefined;
   const u = boot.uintr;
   const shared = {
-    ring: () => (ring ??= RingBuffer.attach(boot.ring)),
+    ring: () => {
+      // One load per call: buffer_size_kb (tracing off only) replaces the ring, and a task that attached
+      // the old one must write into the new one, as CPU actors do after their ring.attach message.
+      const gen = Atomics.load(k.i32, k.ringGenIndex); // acquire: bumped after the new ring is in place
+      if (ring === undefined || gen !== ringGen) {
+        const next = gen === boot.ringGen || fetchRing === undefined ? { ring: boot.ring, ringGen: boot.ringGen } : fetchRing();
+        ring = RingBuffer.attach(next.ring);
+        ringGen = next.ringGen;
+      }
+      return ring;
+    },
+    bindRingFetch: (fetch: () => RingBoot) => (fetchRing = fetch),
     timerlat: () => (tl ??= attachTimerlat(boot.timerlatSab)),
     uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders))), // uintr
     perf: () => boot.perf, // perf
