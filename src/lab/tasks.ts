@@ -1,70 +1,27 @@
 // The control plane's process manager (kernel/fork.c, kernel/exit.c, kernel/signal.c, reduced):
 // pid allocation, the shared process table, spawning user tasks on the task pool, SIGKILL (a real
-// worker termination), exit collection, migration with the sched_migrate_task hook, and the
-// control-plane syscalls tasks make (open/read/write/close, kill, clone, exec, wait4, affinity).
-// Control plane (main thread) only.
-import { existsSync } from 'node:fs';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+// worker termination), exit collection, migration with the sched_migrate_task hook, and the port
+// that carries tasks' control-plane syscalls (served by task-syscalls.ts). Control plane only.
+import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import { createActor, type Actor } from 'xstate';
+import { createActor } from 'xstate';
 import { KernelError, kerr, type KernelErrorInit } from '../errno.js';
 import { kick } from '../shm/wait.js';
 import type { KernelShm } from '../kernel/layout.js';
-import { TASK, TaskFlag, TaskState, readAffinity, slotOfPid, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
+import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
 import { queueSignal, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
-import { taskMachine, type TaskExit as ExitStatus } from '../../machines/task.js';
-import type { RingBoot, TaskBoot, TaskExit, TaskMessage, TaskRpcCall, TaskRpcReply } from './protocol.js';
-import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import { taskMachine } from '../../machines/task.js';
+import type { TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
+import type { OpenFile, Tracefs } from '../tracefs/tree.js';
 import type { RingHandle } from '../ringbuf/index.js';
+import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
+import { serveSyscall, type SyscallHost } from './task-syscalls.js';
 import { LabUintr } from './uintr.js'; // uintr
 import type { LabPerf } from './perf.js'; // perf
 
-export type { ExitStatus };
+export type { ExitStatus, MigrateEvent, SpawnOptions, Task };
 
-/** Options of `lab.spawn()`. */
-export interface SpawnOptions {
-  /** Allowed CPUs. @default every CPU of the lab */
-  readonly affinity?: readonly number[];
-  /** Argument passed to `main(ctx, arg)`; must be structured-clonable. @default undefined */
-  readonly arg?: unknown;
-  /** Task name (TASK_COMM_LEN 16, truncated). @default the module's file name */
-  readonly comm?: string;
-}
-
-/** A migration, as the sched_migrate_task tracepoint reports it. */
-export interface MigrateEvent {
-  readonly pid: number;
-  readonly comm: string;
-  readonly origCpu: number;
-  readonly destCpu: number;
-}
-
-/** A running or finished user task. */
-export interface Task {
-  readonly pid: number;
-  readonly tgid: number;
-  readonly comm: string;
-  /** Resolves with `{ code }` or `{ signal }` when the task ends. Never rejects. */
-  readonly exited: Promise<ExitStatus>;
-  /** The thrown error's stack when the program crashed (exit code 1). */
-  readonly error: string | undefined;
-  /** Current lifecycle state. */
-  readonly state: 'created' | 'running' | 'blocked' | 'exited' | 'killed';
-}
-
-interface TaskRecord extends Task {
-  slot: number;
-  moduleUrl: string;
-  error: string | undefined;
-  actor: Actor<typeof taskMachine>;
-  abort: AbortController;
-  port: MessagePort;
-  fds: Map<number, OpenFile>;
-  resolveExit: (s: ExitStatus) => void;
-  settled: boolean;
-}
 
 /** Hooks the lab gives the process manager. */
 export interface TaskHooks {
@@ -89,12 +46,12 @@ export class TaskSet {
   readonly #k: KernelShm;
   readonly #t: TaskShm;
   readonly #pool: Piscina;
-  readonly #fs: Tracefs;
   readonly #hooks: TaskHooks;
   readonly #live = new Map<number, TaskRecord>();
   readonly #all = new Map<number, TaskRecord>();
   readonly #zombies: number[] = [];
   readonly #uintr: LabUintr; // uintr
+  readonly #host: SyscallHost;
   #nextPid = FIRST_PID;
   #closed = false;
 
@@ -102,10 +59,22 @@ export class TaskSet {
     this.#k = k;
     this.#t = t;
     this.#pool = pool;
-    this.#fs = fs;
     this.#hooks = hooks;
     this.#uintr = hooks.uintr ?? new LabUintr({ maxTasks: t.maxTasks }); // uintr
     this.#uintr.bind((pid) => this.#live.get(pid)); // uintr
+    this.#host = {
+      fs,
+      t,
+      uintr: this.#uintr, // uintr
+      task: (pid) => this.#all.get(pid),
+      kill: (pid, sig) => this.kill(pid, sig),
+      setAffinity: (pid, cpus) => this.setAffinity(pid, cpus),
+      start: (url, affinity, arg, comm, tgid, parent, clearSighand) => this.#start(url, affinity, arg, comm, tgid, parent, clearSighand),
+      shared: () => {
+        const { ring, ringGen } = hooks.shared();
+        return { ring, ringGen };
+      },
+    };
   }
 
   /** The user-interrupt control plane of these tasks. */ // uintr
@@ -312,7 +281,7 @@ export class TaskSet {
     if (m.type !== 'rpc') return; // only one message type travels this way
     let reply: TaskRpcReply;
     try {
-      reply = { type: 'rpc.reply', seq: m.seq, ok: true, value: await this.#syscall(r, m.req) };
+      reply = { type: 'rpc.reply', seq: m.seq, ok: true, value: await serveSyscall(this.#host, r, m.req) };
     } catch (e) {
       const error: KernelErrorInit = e instanceof KernelError ? e.toJSON() : { code: 'EIO', syscall: m.req.call, detail: String(e) };
       reply = { type: 'rpc.reply', seq: m.seq, ok: false, error };
@@ -320,73 +289,6 @@ export class TaskSet {
     if (r.settled) return;
     r.port.postMessage(reply);
     kick(this.#t.i32, this.#t.slotBase(r.slot) + TASK.WAKE); // publish: the reply is queued on the port first
-  }
-
-  async #syscall(r: TaskRecord, req: TaskRpcCall): Promise<unknown> {
-    switch (req.call) {
-      case 'open': {
-        const f = await this.#fs.open(req.path, openFlags(req.flags, req.path), { pid: r.pid, tgid: r.tgid });
-        let fd = 3;
-        while (r.fds.has(fd)) fd++;
-        r.fds.set(fd, f);
-        return fd;
-      }
-      case 'read': {
-        const f = this.#fd(r, req.fd, 'read');
-        if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
-        return f.ops.read(req.size);
-      }
-      case 'write': {
-        const f = this.#fd(r, req.fd, 'write');
-        if (f.flags === 'r' || f.ops.write === undefined) throw kerr('EBADF', 'write', f.path, 'not open for writing');
-        return f.ops.write(req.data);
-      }
-      case 'close': {
-        const f = this.#fd(r, req.fd, 'close');
-        r.fds.delete(req.fd);
-        f.ops.close();
-        return 0;
-      }
-      case 'kill':
-        this.kill(req.pid, req.sig);
-        return 0;
-      case 'sched_setaffinity':
-        this.setAffinity(req.pid, req.cpus);
-        return 0;
-      case 'clone': {
-        const affinity = readAffinity(this.#t, r.slot);
-        const child = await this.#start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r, req.clearSighand === true); // perf: clearSighand
-        return child.pid;
-      }
-      case 'exec':
-        checkModule(req.moduleUrl);
-        this.#uintr.onExec(r); // uintr: close-on-exec, handler and UITT dropped
-        r.moduleUrl = req.moduleUrl;
-        writeComm(this.#t, r.slot, commOf(req.moduleUrl));
-        return 0;
-      case 'wait4': {
-        const target = this.#all.get(req.pid);
-        if (target === undefined) throw kerr('ECHILD', 'wait4', undefined, `no task with pid ${req.pid}`);
-        r.actor.send({ type: 'task.blocked', syscall: 'wait4' });
-        const st = await target.exited;
-        if (!r.settled) r.actor.send({ type: 'task.woke' });
-        return st;
-      }
-      case 'ring.handle': {
-        const { ring, ringGen } = this.#hooks.shared();
-        return { ring, ringGen } satisfies RingBoot;
-      }
-      case 'uintr': // uintr
-        return this.#uintr.syscall(r, req.req);
-      default:
-        throw kerr('ENOSYS', (req as { call: string }).call);
-    }
-  }
-
-  #fd(r: TaskRecord, fd: number, syscall: string): OpenFile {
-    const f = r.fds.get(fd);
-    if (f === undefined) throw kerr('EBADF', syscall, undefined, `fd ${fd} is not open`);
-    return f;
   }
 
   #record(pid: number, syscall: string): TaskRecord {
@@ -418,17 +320,6 @@ export class TaskSet {
 
 function allCpus(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-function checkModule(url: string): void {
-  if (!url.startsWith('file:')) return; // data: and other schemes are resolved by the loader
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw kerr('ENOENT', 'execve', path, 'no such module');
-}
-
-function commOf(url: string): string {
-  const base = url.split('/').pop() ?? 'task';
-  return base.replace(/\.[cm]?[jt]s$/, '').slice(0, 15);
 }
 
 function safeClose(f: OpenFile): void {
