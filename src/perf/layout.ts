@@ -19,12 +19,25 @@ export const TASK_MAX_EVENTS = 16;
  * |   2 | i32  | lock holder                     | lock holder             | NBP: breakpoint slots in use (HBP_NUM max)      |
  * |   3 | i32  | anyone (Atomics.add)            | readers of sw events    | CTXSW: context switches so far                  |
  * |   4 | i32  | lock holder                     | anyone                  | TID the block belongs to (0 = none)              |
- * |   5 | i32  | lock holder                     | the task (plain load)   | WATCH: 0 when ARMED is 0, else the GEN it is valid for (ctx.mem's one check) |
- * | 6-7 | —    |                                 |                         | reserved                                        |
+ * |   5 | i32  | lock holder                     | the task (plain load)   | WLO: armed window start, heap offset rounded down to 8 |
+ * |   6 | i32  | lock holder                     | the task (plain load)   | WHI: armed window end (heap offset); 0 = nothing armed |
+ * |   7 | —    |                                 |                         | reserved                                        |
  * | 8-23| i32  | lock holder                     | the task, lock holder   | EVENTS: attached event ids + 1 (0 = empty)      |
  * |24-31| —    |                                 |                         | reserved                                        |
  */
-export const TP = { ARMED: 0, GEN: 1, NBP: 2, CTXSW: 3, TID: 4, WATCH: 5, EVENTS: 8 } as const;
+export const TP = { ARMED: 0, GEN: 1, NBP: 2, CTXSW: 3, TID: 4, WLO: 5, WHI: 6, EVENTS: 8 } as const;
+
+/*
+ * The armed window [WLO, WHI) is ctx.mem's one check per access: the smallest range of heap offsets
+ * (address − USER_BASE) that holds every enabled user breakpoint of the task, clamped to
+ * [0, 2^30] (no heap is larger), its start rounded down to 8 so that an access of size ≤ 8
+ * aligned to its size overlaps a breakpoint only if its offset is inside (no per-size edge).
+ * [0, 0) when nothing is armed. The two words are stored one after the other without a seqcount:
+ * a breakpoint enabled for the whole of an access lies inside every window published meanwhile,
+ * so any WLO with any WHI read from them still holds it; only a breakpoint armed or disarmed while
+ * the access runs may be missed or seen, which a racing ioctl may do anyway (the hit path
+ * re-checks under GEN before counting).
+ */
 
 /** i32 words per event record. */
 export const EV_I32 = 16;

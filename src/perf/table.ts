@@ -5,10 +5,13 @@
 // GEN change. COUNT, PERIOD_LEFT and LIMIT are also written by the owning task on a hit.
 import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
-import { HBP_NUM, PERF_COUNT_SW, PERF_TYPE } from './abi.js';
+import { HBP_NUM, PERF_COUNT_SW, PERF_TYPE, USER_BASE } from './abi.js';
 import { AttrFlag, type ValidAttr } from './attr.js';
 import { EV, EV64, EVF, EvState, TASK_MAX_EVENTS, TP, type PerfShm } from './layout.js';
 import { PerfLock } from './lock.js';
+
+/** No heap offset reaches this (mm.ts caps a heap at 1 GiB): the armed window is clamped to it. */
+const WINDOW_MAX = 2 ** 30;
 
 /** Raw per-task counters that feed software events, read by whoever reads the event. */
 export interface SwSources {
@@ -55,9 +58,8 @@ export class PerfTable {
     } finally {
       for (const slot of touched) {
         const tb = this.shm.taskBase(slot);
-        const armed = this.#recompute(slot);
-        const gen = Atomics.add(i32, tb + TP.GEN, 1) + 1; // publish: even again, the block is consistent
-        Atomics.store(i32, tb + TP.WATCH, armed > 0 ? gen : 0); // publish: ctx.mem's single check word (GEN ≥ 2 here, never 0)
+        this.#recompute(slot);
+        Atomics.add(i32, tb + TP.GEN, 1); // publish: even again, the block is consistent
       }
       this.#lock.release();
     }
@@ -251,14 +253,25 @@ export class PerfTable {
     return true;
   }
 
-  // ARMED = enabled breakpoints the task can hit (lock held); returns it.
-  #recompute(slot: number): number {
+  // ARMED = enabled breakpoints the task can hit, and the window [WLO, WHI) around them that
+  // ctx.mem checks (lock held; layout.ts says why two plain words suffice).
+  #recompute(slot: number): void {
     let armed = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
     for (const e of this.eventsOf(slot)) {
-      if (this.get32(e, EV.TYPE) === PERF_TYPE.BREAKPOINT && this.get32(e, EV.ENABLED) === 1 && (this.get32(e, EV.FLAGS) & AttrFlag.EXCLUDE_USER) === 0) armed++;
+      if (this.get32(e, EV.TYPE) !== PERF_TYPE.BREAKPOINT || this.get32(e, EV.ENABLED) !== 1 || (this.get32(e, EV.FLAGS) & AttrFlag.EXCLUDE_USER) !== 0) continue;
+      armed++;
+      const a = this.getF(e, EVF.BP_ADDR) - USER_BASE; // as a heap offset
+      const end = a + this.get32(e, EV.BP_LEN);
+      if (end <= 0 || a >= WINDOW_MAX) continue; // outside every heap: no ctx.mem access can hit it
+      lo = Math.min(lo, Math.max(0, Math.floor(a / 8) * 8));
+      hi = Math.max(hi, Math.min(WINDOW_MAX, end));
     }
-    Atomics.store(this.shm.i32, this.shm.taskBase(slot) + TP.ARMED, armed); // publish (stale-ok for the task: GEN decides)
-    return armed;
+    const tb = this.shm.taskBase(slot);
+    Atomics.store(this.shm.i32, tb + TP.ARMED, armed); // publish (stale-ok for the task: GEN decides)
+    Atomics.store(this.shm.i32, tb + TP.WLO, hi > lo ? lo : 0); // publish: either order is safe (layout.ts)
+    Atomics.store(this.shm.i32, tb + TP.WHI, hi > lo ? hi : 0); // publish
   }
 
   // The lock was stolen from a dead owner: close every seqcount it left odd.
@@ -266,9 +279,8 @@ export class PerfTable {
     for (let s = 0; s < this.shm.maxTasks; s++) {
       const g = this.shm.taskBase(s) + TP.GEN;
       if ((Atomics.load(this.shm.i32, g) & 1) !== 0) {
-        const armed = this.#recompute(s);
-        const gen = Atomics.add(this.shm.i32, g, 1) + 1;
-        Atomics.store(this.shm.i32, this.shm.taskBase(s) + TP.WATCH, armed > 0 ? gen : 0);
+        this.#recompute(s);
+        Atomics.add(this.shm.i32, g, 1); // publish: even again
       }
     }
   }

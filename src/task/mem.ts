@@ -4,15 +4,17 @@
 // when load/store returns. Runs in the task's own worker; the bytes are shared with its threads.
 //
 // Fast path, why and what it costs: a bounds check against a cached brk (a plain field, no shared
-// load), the typed-array access, and one plain load of this task's WATCH word through a length-1
-// view (a constant index: one load, no index field). WATCH is 0 with no breakpoint armed, else the
-// GEN the armed set belongs to; a cached window [lo, hi) spanning every armed breakpoint is valid
-// while WATCH equals the GEN it was built for, and only an access inside it calls into perf.
+// load), the typed-array access, and the armed-window check `off < WHI && off >= WLO` on two
+// words of this task's perf block (src/perf/layout.ts) read through a length-2 view at constant
+// indices. With nothing armed WHI is 0, so it is one load and one compare, as the single WATCH
+// word it replaced was; with a watchpoint armed elsewhere it is one more load and compare, where
+// the WATCH design needed a generation compare and a cached window in three fields, re-loaded
+// after every store (measured: armed load+store 4.96× → ~3.9× the raw loop). Only an access
+// inside the window calls into perf, which checks the breakpoints exactly under the seqcount.
 // brk only grows until exec, so a stale cache errs towards the slow path, which re-reads it.
-// WATCH is stale-ok for the one access racing an ioctl from another thread (the kernel's IPI
-// would have made that ioctl synchronous); this thread's own ioctls are always seen. Atomics.load
-// would be the textbook acquire, but it costs ~5× a plain load here (measured), and perf
-// re-validates under the seqcount before any hit is counted.
+// The window words are stale-ok for the one access racing an ioctl from another thread (the
+// kernel's IPI would have made that ioctl synchronous); this thread's own ioctls are always seen.
+// Atomics.load would be the textbook acquire, but it costs ~5× a plain load here (measured).
 import { kerr } from '../errno.js';
 import { BUS_ADRALN, HW_BREAKPOINT, SEGV_MAPERR, SIGBUS, SIGSEGV, USER_BASE as IMPORTED_BASE } from '../perf/abi.js';
 import { MM_ALIGN, resetMm, type MmShm } from '../perf/mm.js';
@@ -21,8 +23,6 @@ import { MM_ALIGN, resetMm, type MmShm } from '../perf/mm.js';
 export interface MemHooks {
   /** An access [addr, addr+size) of `kind` (HW_BREAKPOINT_R/W/RW/X) completed inside the armed window. */
   watch(addr: number, size: number, kind: number): void;
-  /** The armed window now: every enabled breakpoint of this task lies in [lo, hi). */
-  window(): { readonly lo: number; readonly hi: number };
   /** Force a fault signal on this task; `fatal` when the same access faults a second time. */
   fault(sig: number, code: number, addr: number, fatal: boolean): void;
 }
@@ -47,18 +47,14 @@ export class TaskMem {
   declare private readonly heapU32: Uint32Array;
   declare private readonly heapI32: Int32Array;
   declare private readonly heapU64: BigUint64Array;
-  declare private readonly watchWord: Int32Array;
+  /** The task's armed window [WLO, WHI) in heap offsets (src/perf/layout.ts); [0, 0) when nothing is armed. */
+  declare private readonly win: Int32Array;
   readonly #hooks: MemHooks;
-  /** The WATCH value the window belongs to (0: none yet). */
-  #g = 0;
-  /** The armed window as heap offsets clamped to [0, heap bytes] (Smis; [0, 0) is empty). */
-  #wlo = 0;
-  #whi = 0;
   /** Cached brk: bytes known to be allocated (only grows until exec). */
   #lim = 0;
 
-  /** @internal Built by the task's perf context. `watch` is a length-1 view of the task's WATCH word. */
-  constructor(mm: MmShm, watch: Int32Array, hooks: MemHooks) {
+  /** @internal Built by the task's perf context. `win` is a length-2 view of the task's [WLO, WHI] words. */
+  constructor(mm: MmShm, win: Int32Array, hooks: MemHooks) {
     this.#mm = mm;
     const sab = mm.views.sab;
     const off = mm.heapOffset;
@@ -68,7 +64,7 @@ export class TaskMem {
     this.heapU32 = new Uint32Array(sab, off, n / 4);
     this.heapI32 = new Int32Array(sab, off, n / 4);
     this.heapU64 = new BigUint64Array(sab, off, n / 8);
-    this.watchWord = watch;
+    this.win = win;
     this.#hooks = hooks;
   }
 
@@ -97,8 +93,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       const v = this.heapU8[off]!;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, R);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 1, R);
       return v;
     }
     return this.#retry(addr, 1) ? this.load8(addr) : 0;
@@ -108,8 +103,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 1) === 0) {
       const v = this.heapU16[off >> 1]!;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, R);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 2, R);
       return v;
     }
     return this.#retry(addr, 2) ? this.load16(addr) : 0;
@@ -119,8 +113,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 3) === 0) {
       const v = this.heapU32[off >> 2]!;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, R);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 4, R);
       return v;
     }
     return this.#retry(addr, 4) ? this.load32(addr) : 0;
@@ -130,8 +123,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 7) === 0) {
       const v = this.heapU64[off >> 3]!;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, R);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 8, R);
       return v;
     }
     return this.#retry(addr, 8) ? this.load64(addr) : 0n;
@@ -141,8 +133,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim) {
       this.heapU8[off] = v;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 1 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 1, W);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 1, W);
       return;
     }
     if (this.#retry(addr, 1)) this.store8(addr, v);
@@ -152,8 +143,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 1) === 0) {
       this.heapU16[off >> 1] = v;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 2 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 2, W);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 2, W);
       return;
     }
     if (this.#retry(addr, 2)) this.store16(addr, v);
@@ -163,8 +153,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 3) === 0) {
       this.heapU32[off >> 2] = v;
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 4 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 4, W);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 4, W);
       return;
     }
     if (this.#retry(addr, 4)) this.store32(addr, v);
@@ -174,8 +163,7 @@ export class TaskMem {
     const off = addr - USER_BASE;
     if (off >= 0 && off < this.#lim && (off & 7) === 0) {
       this.heapU64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
-      const w = this.watchWord[0]!;
-      if (w !== 0 && (w !== this.#g || (off + 8 > this.#wlo && off < this.#whi))) this.#armed(w, addr, 8, W);
+      if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 8, W);
       return;
     }
     if (this.#retry(addr, 8)) this.store64(addr, v);
@@ -218,27 +206,10 @@ export class TaskMem {
     this.#watched(addr, 1, HW_BREAKPOINT.X);
   }
 
-  // Slow side of an armed access (WATCH = w ≠ 0): rebuild the window when WATCH moved, then call
-  // into perf when [addr, addr+size) is inside it. Kept out of the fast paths so they stay small.
-  #armed(w: number, addr: number, size: number, kind: number): void {
-    if (w !== this.#g) {
-      const win = this.#hooks.window();
-      const n = this.heapU8.length;
-      const lo = win.lo - USER_BASE;
-      const hi = win.hi - USER_BASE;
-      // Clamped to the heap (every access is inside it), so the fields stay small integers.
-      this.#wlo = lo > 0 ? (lo < n ? lo : n) : 0;
-      this.#whi = hi > 0 ? (hi < n ? hi : n) : 0;
-      this.#g = w;
-    }
-    const off = addr - USER_BASE;
-    if (off + size > this.#wlo && off < this.#whi) this.#hooks.watch(addr, size, kind);
-  }
-
-  // For the accesses off the hot path (atomics, fetch): the same check as the inline one.
+  // For the accesses off the hot path (atomics, fetch): the same window check as the inline one.
   #watched(addr: number, size: number, kind: number): void {
-    const w = this.watchWord[0]!;
-    if (w !== 0) this.#armed(w, addr, size, kind);
+    const off = addr - USER_BASE;
+    if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, size, kind);
   }
 
   /** @internal exec(): the address space is empty again. */

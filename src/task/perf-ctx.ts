@@ -62,12 +62,12 @@ export class TaskPerf {
       const shm = attachPerf(d.boot.sab);
       this.#table = new PerfTable(shm, this.#tid(), (tid) => slotOfPid(t, tid) !== undefined, { migrations: (slot) => Atomics.load(t.i32, t.slotBase(slot) + TASK.MIGRATIONS) });
       this.#mm = attachMm(d.boot.mm);
-      const word = (i: number): Int32Array => new Int32Array(shm.views.sab, (shm.taskBase(d.slot) + i) * 4, 1);
-      this.mem = new TaskMem(this.#mm, word(TP.WATCH), this.#memHooks());
+      // WLO and WHI are adjacent words (layout.ts): one length-2 view, read at constant indices.
+      this.mem = new TaskMem(this.#mm, new Int32Array(shm.views.sab, (shm.taskBase(d.slot) + TP.WLO) * 4, 2), this.#memHooks());
     } else {
       this.#table = undefined;
       this.#mm = allocateMm();
-      this.mem = new TaskMem(this.#mm, new Int32Array(1), this.#memHooks());
+      this.mem = new TaskMem(this.#mm, new Int32Array(2), this.#memHooks());
     }
   }
 
@@ -170,16 +170,6 @@ export class TaskPerf {
   #memHooks() {
     return {
       watch: (addr: number, size: number, kind: number) => this.#watch(addr, size, kind),
-      window: () => {
-        const bps = this.#current();
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (const b of bps) {
-          lo = Math.min(lo, b.lo);
-          hi = Math.max(hi, b.hi);
-        }
-        return { lo, hi };
-      },
       fault: (sig: number, code: number, addr: number, fatal: boolean) => {
         // The CPU re-executes a faulting access after the handler returns; the lab kills on the
         // second fault instead of looping forever.

@@ -11,17 +11,16 @@ class Unwind {
 
 function make() {
   const mm = allocateMm(4096);
-  const armed = new Int32Array(1);
+  const win = new Int32Array(2); // [WLO, WHI] in heap offsets, [0, 0) = nothing armed
   const log: string[] = [];
   const raw = new Uint32Array(mm.views.sab, mm.heapOffset, 4);
-  const mem: TaskMem = new TaskMem(mm, armed, {
-    window: () => ({ lo: USER_BASE, hi: USER_BASE + 8 }),
+  const mem: TaskMem = new TaskMem(mm, win, {
     watch: (addr, size, kind) => log.push(`watch ${addr - USER_BASE}+${size} k${kind} sees ${raw[0]}`),
     fault: (sig, code, addr) => {
       throw new Unwind(sig, code, addr);
     },
   });
-  return { mm, armed, log, mem };
+  return { mm, win, log, mem };
 }
 
 describe('ctx.mem', () => {
@@ -37,9 +36,9 @@ describe('ctx.mem', () => {
   });
 
   it('armed: the hook runs after the store happened and before the load returns', () => {
-    const { mem, log, armed } = make();
+    const { mem, log, win } = make();
     const a = mem.alloc(8);
-    armed[0] = 1;
+    win[1] = 8; // the window [0, 8): the first allocation
     mem.store32(a, 5);
     log.push(`returned ${mem.load32(a)}`);
     expect(log).toEqual([`watch 0+4 k${HW_BREAKPOINT.W} sees 5`, `watch 0+4 k${HW_BREAKPOINT.R} sees 5`, 'returned 5']);
@@ -67,7 +66,7 @@ describe('ctx.mem', () => {
 
   it('another thread\'s allocation becomes valid here (brk refreshed on the slow path)', () => {
     const { mm, mem } = make();
-    const other = new TaskMem(mm, new Int32Array(1), { window: () => ({ lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
+    const other = new TaskMem(mm, new Int32Array(2), { watch: () => {}, fault: () => {} });
     const a = other.alloc(8);
     other.store32(a, 9);
     expect(mem.load32(a)).toBe(9);
@@ -77,7 +76,7 @@ describe('ctx.mem', () => {
     const { mm, mem } = make();
     const a = mem.alloc(8);
     mem.store32(a, 1234);
-    const child = new TaskMem(copyMm(mm), new Int32Array(1), { window: () => ({ lo: 0, hi: 0 }), watch: () => {}, fault: () => {} });
+    const child = new TaskMem(copyMm(mm), new Int32Array(2), { watch: () => {}, fault: () => {} });
     expect(child.load32(a)).toBe(1234);
     child.store32(a, 1);
     expect(mem.load32(a)).toBe(1234);
