@@ -13,15 +13,16 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
  * |   0 |    4 | i32  | allocate()     | attach  | R, number of UPID entries              |
  * |   4 |    4 | i32  | allocate()     | attach  | S, number of UITTs                     |
  *
- * field `align` (i32 × 12) at 16: padding only, so `upid` starts at byte 64 and every 64-byte UPID entry
- * fills exactly one cache line (the SAB itself is page-aligned).
+ * field `align` (i32 × 12) at 16: padding only, so `upid` starts at byte 64 and every 128-byte UPID entry
+ * fills exactly two cache lines (the SAB itself is page-aligned).
  *
- * field `upid` (i32 × 16 × R) at 64: one 64-byte entry per receiver, entry r at byte 64 + r × 64
+ * field `upid` (i32 × 32 × R) at 64: one 128-byte entry per receiver, entry r at byte 64 + r × 128: a hot
+ * cache line (words 0..15: what posts and deliveries touch) and a read-mostly one (words 16..31: life)
  * | off | size | type | written by                   | read by          | meaning |
  * |   0 |    4 | i32  | senders (RMW), receiver, sched | senders, receiver | status: bit 0 ON (outstanding notification), bit 1 SN (suppress notification), bit 2 UW (receiver is in uintr_wait; software bit, reserved in hardware) |
  * |   4 |    4 | i32  | receiver                     | diagnostics      | NV, notification vector: 0xec (UINTR_NOTIFICATION_VECTOR) while running, 0xeb (UINTR_KERNEL_VECTOR) while in uintr_wait |
  * |   8 |    4 | i32  | receiver / scheduler         | diagnostics      | NDST, destination CPU (-1 unknown) |
- * |  12 |    4 | i32  | receiver, senders (RMW only) | senders          | life: bit 0 alive, bits 1..15 sender refcount (UITT entries pointing here), bits 16..31 generation |
+ * |  12 |    4 | —    | —                            | —                | unused (life moved to byte 64 in version 3) |
  * |  16 |    4 | i32  | senders (RMW or), receiver (RMW and) | both     | PIR bits 0..31: posted vectors 0..31 |
  * |  20 |    4 | i32  | senders (RMW or), receiver (RMW and) | both     | PIR bits 32..63: posted vectors 32..63 |
  * |  24 |    4 | i32  | receiver (single writer)     | receiver, diagnostics | UIF, user interrupt flag (0 masked; starts 0) |
@@ -29,7 +30,15 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
  * |  32 |    4 | i32  | canceller (RMW or), receiver at register | receiver | cancel: non-zero ends any uintr_wait with 'cancelled' |
  * |  36 |    4 | i32  | receiver (single writer)     | receiver         | fd serial counter (last serial handed out by create_fd) |
  * |  40 |    4 | i32  | receiver (single writer)     | diagnostics      | owner tid (who registered; 0 free) |
- * |  44 |   20 | —    | —                            | —                | padding to 64 bytes, so two receivers' hot words never share a cache line |
+ * |  44 |   20 | —    | —                            | —                | padding to the end of the hot line |
+ * |  64 |    4 | i32  | receiver, senders (RMW only) | senders          | life: bit 0 alive, bits 1..15 sender refcount (UITT entries pointing here), bits 16..31 generation |
+ * |  68 |   60 | —    | —                            | —                | padding to 128 bytes, so two receivers' hot words never share a cache line |
+ *
+ * Why life has a cache line of its own, and what it costs: senduipi reads it on every post, and the
+ * receiver writes the hot line (ON clear, PIR take) on every delivery. In the hot line, the sender's
+ * read would miss on every post and pull the line shared right before its own `or` needs it exclusive
+ * (two coherence transfers instead of one). Alone, life changes only at register/unregister and
+ * connect/disconnect, so the read hits. Cost: 64 more bytes per receiver.
  *
  * field `vecs` (i32 × 64 × R): receiver r's vector v at byte (r × 64 + v) × 4
  * | off | size | type | written by               | read by           | meaning |
@@ -60,18 +69,18 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
 /** Magic of the uintr region ("UINT"). */
 export const UINTR_MAGIC = 0x55494e54;
 /** Layout version; bump on any change to the table above. */
-export const UINTR_VERSION = 2;
+export const UINTR_VERSION = 3;
 
-/** Int32 words per UPID entry (64 bytes). */
-export const UPID_WORDS = 16;
+/** Int32 words per UPID entry (128 bytes: a hot line and a read-mostly line). */
+export const UPID_WORDS = 32;
 /** UPID word: status (ON, SN, UW bits). */
 export const U_STATUS = 0;
 /** UPID word: notification vector. */
 export const U_NV = 1;
 /** UPID word: destination CPU. */
 export const U_NDST = 2;
-/** UPID word: alive bit, sender refcount, generation. */
-export const U_LIFE = 3;
+/** UPID word: alive bit, sender refcount, generation (second cache line, read-mostly). */
+export const U_LIFE = 16;
 /** UPID word: PIR vectors 0..31. */
 export const U_PIR_LO = 4;
 /** UPID word: PIR vectors 32..63. */

@@ -149,39 +149,69 @@ export function pendingVectors(v: UintrViews, upid: number): Vector[] {
  * written and read only by the receiver's own thread (clui/stui/testui/poll run there; register and
  * unregister, possibly in the lab's control plane, happen before the registration call returns to it,
  * or after it is gone), so program order already orders every UIF access poll makes. An Atomics.load
- * costs ~7 ns and an Atomics.store ~9 ns on this V8 (measured) against < 1 ns plain, and a delivery
- * touched UIF five times; after uiret UIF is 1 whatever the handler did, so the loop no longer re-reads
- * it. Only the words senders write (PIR, status) go through Atomics. Cost: another thread reading UIF
+ * costs ~7 ns and an Atomics.store ~9 ns on this V8 (measured) against < 1 ns plain; after uiret UIF
+ * is 1 whatever the handler did, so the loop never re-reads it. Cost: another thread reading UIF
  * (none does; testui is the receiver's) could see it late.
+ *
+ * Why ON, not PIR, is re-checked after each handler, and what it costs. ON is cleared before the PIR
+ * words are read, so any post whose `or` the receiver has not seen sets ON again after that clear
+ * (sender: P `or` PIR, then C sets ON when it finds ON and SN clear). One status load after the handler
+ * therefore answers "anything new?" where two PIR loads did; the bits still to deliver are known
+ * locally: the word of the bit just taken comes back from its `Atomics.and` (fresh at the take), the
+ * other from the last load. A bit someone else cleared meanwhile (unregister) is not delivered: the
+ * `and`'s old value shows it was gone. Saves one Atomics op per delivery. What it costs: a post made
+ * while the handler runs with SN set (a handler inside a blocking syscall's signal path) sets no ON,
+ * so it waits for the next interrupt point (the blocking call's return polls), as any post racing
+ * the start of this poll may: nothing is lost, PIR keeps it and every poll starts by loading PIR.
+ *
+ * Why the first PIR read is an RMW (`Atomics.or` with 0, which changes nothing) and not a load, and
+ * what it costs. A post writes the UPID's cache line (the sender's `or` and CAS), so a receiver that
+ * polls it with loads gets the line shared, then pays a second coherence transfer (shared to
+ * exclusive) at its first write, the ON clear. An RMW read fetches the line exclusive at once: one
+ * transfer per delivery instead of two, the raw spin's count, and every later access of this poll
+ * (ON clear, bit take, UIF, the ON re-check) hits. Measured on this VM with both paths alternating in
+ * one worker pair: round trip 1.7x -> 1.4x the raw spin (docs/uintr.md). What it costs: an idle poll
+ * is a locked op (~10 ns) instead of a load (~7 ns), and a polling receiver holds the line exclusive,
+ * so each post pulls it back (it had to invalidate the receiver's shared copy anyway).
  */
 export function poll(v: UintrViews, upid: number, handler: UintrHandler): number {
   const i32 = v.i32;
   const b = v.upidBase + upid * UPID_WORDS;
-  let hi = Atomics.load(i32, b + U_PIR_HI); // acquire: senders' or (the fast path: two loads, no RMW)
-  let lo = Atomics.load(i32, b + U_PIR_LO); // acquire
+  let hi = Atomics.or(i32, b + U_PIR_HI, 0); // acquire: an RMW read that takes the line exclusive (see above)
+  let lo = Atomics.load(i32, b + U_PIR_LO); // acquire: same cache line, now a hit
   if ((hi | lo) === 0 || i32[b + U_UIF] === 0) return 0; // UIF masked: posts stay in PIR
-  Atomics.and(i32, b + U_STATUS, ~ON); // RMW only: notification recognised; the next post notifies again
+  Atomics.and(i32, b + U_STATUS, ~ON); // RMW only: recognised; a post after this sets ON again
   let n = 0;
   for (;;) {
     let vec: number;
+    let took: number;
     if (hi !== 0) {
-      const bit = 31 - Math.clz32(hi);
-      Atomics.and(i32, b + U_PIR_HI, ~(1 << bit)); // RMW only: senders may or other bits meanwhile
-      vec = 32 + bit;
+      const bit = 1 << (31 - Math.clz32(hi));
+      const old = Atomics.and(i32, b + U_PIR_HI, ~bit); // RMW only: senders may or other bits meanwhile
+      took = old & bit;
+      hi = old & ~bit;
+      vec = 63 - Math.clz32(bit);
     } else {
-      const bit = 31 - Math.clz32(lo);
-      Atomics.and(i32, b + U_PIR_LO, ~(1 << bit)); // RMW only
-      vec = bit;
+      const bit = 1 << (31 - Math.clz32(lo));
+      const old = Atomics.and(i32, b + U_PIR_LO, ~bit); // RMW only
+      took = old & bit;
+      lo = old & ~bit;
+      vec = 31 - Math.clz32(bit);
     }
-    i32[b + U_UIF] = 0; // delivery clears UIF
-    try {
-      handler(vec as Vector);
-    } finally {
-      i32[b + U_UIF] = 1; // uiret
+    if (took !== 0) {
+      i32[b + U_UIF] = 0; // delivery clears UIF
+      try {
+        handler(vec as Vector);
+      } finally {
+        i32[b + U_UIF] = 1; // uiret: UIF is 1 again, whatever the handler did with clui/stui
+      }
+      n++;
     }
-    n++; // UIF is 1 again here (uiret), whatever the handler did with clui/stui
-    hi = Atomics.load(i32, b + U_PIR_HI); // acquire: posts made while the handler ran, highest first again
-    lo = Atomics.load(i32, b + U_PIR_LO); // acquire
+    if ((Atomics.load(i32, b + U_STATUS) & ON) !== 0) { // acquire: a post after our ON clear (see above)
+      Atomics.and(i32, b + U_STATUS, ~ON); // RMW only: before the loads, so a later post sets it again
+      hi = Atomics.load(i32, b + U_PIR_HI); // acquire: the new posts, highest first again
+      lo = Atomics.load(i32, b + U_PIR_LO); // acquire
+    }
     if ((hi | lo) === 0) return n;
   }
 }

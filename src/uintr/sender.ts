@@ -120,36 +120,46 @@ export function connections(v: UintrViews, s: number): number {
  * is no UITT (SIGILL) or the index is not a valid entry (SIGSEGV).
  */
 export function senduipi(v: UintrViews, s: number, index: number): 0 | UintrSignal {
-  // Why one Atomics.load of the UITT and not four, and what it costs: the valid word is the publish
-  // word of an entry (upid, gen, serial are stored before it), so after acquiring it the entry's other
-  // words are plain reads. "UITT present" is needed only to tell SIGILL from SIGSEGV: an absent UITT
-  // has no valid entry (claim clears them before clearing S_UITT, release clears S_UITT before
-  // dropping them), so it is read on the fault path only. Saves three Atomics.loads (~7 ns each on
-  // this V8, measured) per post. Cost: a send racing a release of its own slot may post once more
-  // instead of faulting SIGILL, as if it came just before the release.
+  // Why the UITT is read with plain loads, and what it costs: a sender's UITT has one writer, its
+  // owner (register/unregister/release run in the owner's thread, or in the lab's control plane
+  // before the RPC reply the owner waits for with Atomics), so program order or that reply already
+  // orders every entry write before this read; nobody else writes it while the owner sends. Saves
+  // one Atomics.load (~7 ns on this V8, measured) per post. "UITT present" is needed only to tell
+  // SIGILL from SIGSEGV: an absent UITT has no valid entry (claim clears the entries before clearing
+  // S_UITT, release clears S_UITT before dropping them), so it is read on the fault path only. Cost:
+  // none for the owner; another thread sending on this slot (not allowed: a UintrSender and a task's
+  // UITT belong to one thread) could read a stale entry.
   const i32 = v.i32;
   if (s < 0 || s >= v.senders) return 'SIGILL';
   if (!(index >= 0 && index < UITT_ENTRIES) || (index | 0) !== index) {
     return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire: UITT published
   }
   const e = v.uittBase + s * UITT_ENTRIES * UITTE_WORDS + index * UITTE_WORDS;
-  const f = Atomics.load(i32, e + E_FLAGS); // acquire: entry words published before the valid bit
+  const f = i32[e + E_FLAGS]!; // single writer (owner): see above
   if ((f & E_VALID) === 0) return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire
   const b = v.upidBase + i32[e + E_UPID]! * UPID_WORDS;
   // life is a plain read, stale-ok (~7 ns saved): our entry holds a reference, so the generation cannot
   // change while it is valid and the alive bit only goes from 1 to 0; a late 1 posts into a dead PIR,
-  // exactly as a receiver dying right after the check would, and the next claim clears that PIR.
+  // exactly as a receiver dying right after the check would, and the next claim clears that PIR. It
+  // sits alone in the UPID's second cache line, which nothing writes while the receiver lives, so
+  // this read hits the sender's cache instead of pulling the line the receiver is polling.
   const life = i32[b + U_LIFE]!;
   if ((life & LIFE_ALIVE) === 0 || life >>> LIFE_GEN_SHIFT !== i32[e + E_GEN]) return 0;
   const vec = (f >>> E_VECTOR_SHIFT) & 63;
-  if (vec >= 32) Atomics.or(i32, b + U_PIR_HI, 1 << (vec - 32)); // RMW only: post
-  else Atomics.or(i32, b + U_PIR_LO, 1 << vec); // RMW only: post
-  for (;;) {
-    const st = Atomics.load(i32, b + U_STATUS); // acquire: after our post (seq-cst), see the lost-wakeup argument in wait.ts
+  if (vec >= 32) Atomics.or(i32, b + U_PIR_HI, 1 << (vec - 32)); // RMW only: post (P)
+  else Atomics.or(i32, b + U_PIR_LO, 1 << vec); // RMW only: post (P)
+  // C, the status step of the lost-wakeup argument in wait.ts: set ON only when SN and ON are clear.
+  // The common case, a running receiver that took the last notification (status 0), is one CAS
+  // instead of a load and a CAS; a failed CAS is a seq-cst read of status, after P, as the load was.
+  let st = Atomics.compareExchange(i32, b + U_STATUS, 0, ON); // RMW only
+  while (st !== 0) {
     if ((st & (SN | ON)) !== 0) return 0; // suppressed, or a notification is already outstanding
-    if (Atomics.compareExchange(i32, b + U_STATUS, st, st | ON) === st) { // RMW only
+    const seen = Atomics.compareExchange(i32, b + U_STATUS, st, st | ON); // RMW only
+    if (seen === st) {
       if ((st & UW) !== 0) kick(i32, b + U_WAKE); // publish: wake word changes before notify
       return 0;
     }
+    st = seen;
   }
+  return 0;
 }
