@@ -6,10 +6,13 @@ import { type RingCore, bankIdx, pageAddr } from './core.js';
 import { type LostReason, type PendingLoss, finishPage, losePage, pendingLoss, reportLoss } from './cursor.js';
 import { RingFormatError } from './decode.js';
 import {
-  ABS_FLAG, B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, LEN_MASK, OFF_MASK,
+  ABS_FLAG, B_COMMIT_OVERRUN_REPORTED, B_DEAD_REPORTED, B_DROPPED_REPORTED, B_OVERRUN_RAW, B_OVERRUN_REPORTED, B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, LEN_MASK, OFF_MASK,
   P_BASE_TS64, P_CLAIM, P_RES, PAGE_HDR, REC_HDR, ST_BUSY, ST_DATA, ST_DEAD, ST_EMPTY, TAG_MASK,
   TAG_SHIFT, TYPE_SHIFT, maxPayload, recBytes, recState, seqDiff,
 } from './layout.js';
+
+/** The reader's in-band "reported" words, saved and restored around discard(). */
+const REPORTED_WORDS = [B_DROPPED_REPORTED, B_COMMIT_OVERRUN_REPORTED, B_DEAD_REPORTED, B_OVERRUN_REPORTED] as const;
 
 /** A record as the reusable view returns it: valid until the next reader call on that CPU. */
 export class EventView {
@@ -126,6 +129,35 @@ export class RingReader {
     ctl[bi + B_READ_OFF] = h.nextOff;
     ctl[bi + B_READ_K] = ctl[bi + B_READ_K]! + 1;
     ctl[bi + B_READ_EVENTS] = ctl[bi + B_READ_EVENTS]! + 1;
+  }
+
+  /**
+   * Skip every complete record of (cpu, bank) unread (swapCpu clears the bank about to go live).
+   * Data events are counted as overrun, so attempts == read + overrun + dropped + commit overrun
+   * still holds, and the next reader of the bank is told in-band. Losses already pending stay
+   * pending for that reader. Stops at the first busy record, like any read. Returns the events skipped.
+   */
+  discard(cpu: number, bank: number): number {
+    const c = this.#c;
+    const ctl = c.ctl;
+    const bi = bankIdx(c, cpu, bank);
+    const reported = REPORTED_WORDS.map((f) => ctl[bi + f]!); // single writer: reader (us)
+    let events = 0;
+    for (let h = this.peek(cpu, bank); h !== null; h = this.peek(cpu, bank)) {
+      if (h.kind === 'lost') {
+        this.advance(h); // marks it reported; undone below
+        continue;
+      }
+      h.valid = false;
+      // As advance(), minus READ_EVENTS. READ_K still counts the skipped event: if its page is then
+      // overwritten, losePage moves READ_K to OVERRUN_CORR, so the overwriter's count and ours cancel once.
+      ctl[bi + B_READ_OFF] = h.nextOff; // single writer: reader, plain (see advance)
+      ctl[bi + B_READ_K] = ctl[bi + B_READ_K]! + 1; // single writer: reader, plain
+      events++;
+    }
+    REPORTED_WORDS.forEach((f, i) => Atomics.store(ctl, bi + f, reported[i]!)); // single writer: reader; the next read reports them
+    if (events !== 0) Atomics.add(ctl, bi + B_OVERRUN_RAW, events); // RMW only: final, never taken back
+    return events;
   }
 
   /*

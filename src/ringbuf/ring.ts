@@ -238,9 +238,13 @@ export class RingBuffer {
     return cpuStats(this.#c, cpu, this.#bank(cpu, which), this.#clock());
   }
 
-  /** Exchange `cpu`'s live buffer with its spare; returns the bank now live. Needs `spare: true`. */
+  /**
+   * Exchange `cpu`'s live buffer with its spare; returns the bank now live. Needs `spare: true`.
+   * The spare is emptied first (its unread events count as overrun), so writers start on an empty
+   * bank. Call it from the thread that reads the spare.
+   */
   swapCpu(cpu: number): number {
-    return swapCpu(this.#c, cpu);
+    return swapCpu(this.#c, cpu, (spare) => this.#r.discard(cpu, spare));
   }
 
   /** Turn the pending reservations of a writer known to be dead into counted padding. */
