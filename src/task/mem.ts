@@ -50,8 +50,11 @@ export class TaskMem {
   /** The task's armed window [WLO, WHI) in heap offsets (src/perf/layout.ts); [0, 0) when nothing is armed. */
   declare private readonly win: Int32Array;
   readonly #hooks: MemHooks;
-  /** Cached brk: bytes known to be allocated (only grows until exec). */
-  #lim = 0;
+  /** Cached brk: bytes known to be allocated (only grows until exec), and it over 2, 4 and 8 (#setLim). */
+  #lim1 = 0;
+  #lim2 = 0;
+  #lim4 = 0;
+  #lim8 = 0;
 
   /** @internal Built by the task's perf context. `win` is a length-2 view of the task's [WLO, WHI] words. */
   constructor(mm: MmShm, win: Int32Array, hooks: MemHooks) {
@@ -78,7 +81,7 @@ export class TaskMem {
       if (brk + bytes > this.#mm.heapBytes) throw kerr('ENOMEM', 'malloc', undefined, `${bytes} bytes do not fit: ${this.#mm.heapBytes - brk} of ${this.#mm.heapBytes} left`);
       if (Atomics.compareExchange(i32, this.#mm.brkIndex, brk, brk + bytes) === brk) { // RMW only: threads allocate concurrently
         Atomics.add(i32, this.#mm.nallocIndex, 1);
-        this.#lim = brk + bytes > this.#lim ? brk + bytes : this.#lim;
+        if (brk + bytes > this.#lim1) this.#setLim(brk + bytes);
         return USER_BASE + brk;
       }
     }
@@ -89,10 +92,17 @@ export class TaskMem {
     return Atomics.load(this.#mm.i32, this.#mm.brkIndex);
   }
 
+  // The bounds and alignment checks are one unsigned compare: `off` rotated right by log2(size)
+  // moves misaligned low bits to the top, so the result is below brk/size only when off is in
+  // [0, brk) and aligned, and it is then the element index (rorl, cmp, jae where three compares
+  // and a shift were: measured load32+store32 with no events 3.2× → 2.9× the raw loop). The
+  // rotate works on the int32 of `off`, so `addr === (addr | 0)` sends every address that is not
+  // an int32 (fractions, ≥ 2^31, non-numbers) to the slow path; V8 folds it away for int32 addr.
   load8(addr: number): number {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim) {
-      const v = this.heapU8[off]!;
+    const i = off >>> 0;
+    if (i < (this.#lim1 >>> 0) && addr === (addr | 0)) {
+      const v = this.heapU8[i]!;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 1, R);
       return v;
     }
@@ -101,8 +111,9 @@ export class TaskMem {
 
   load16(addr: number): number {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 1) === 0) {
-      const v = this.heapU16[off >> 1]!;
+    const i = ((off >>> 1) | (off << 31)) >>> 0;
+    if (i < (this.#lim2 >>> 0) && addr === (addr | 0)) {
+      const v = this.heapU16[i]!;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 2, R);
       return v;
     }
@@ -111,8 +122,9 @@ export class TaskMem {
 
   load32(addr: number): number {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 3) === 0) {
-      const v = this.heapU32[off >> 2]!;
+    const i = ((off >>> 2) | (off << 30)) >>> 0;
+    if (i < (this.#lim4 >>> 0) && addr === (addr | 0)) {
+      const v = this.heapU32[i]!;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 4, R);
       return v;
     }
@@ -121,8 +133,9 @@ export class TaskMem {
 
   load64(addr: number): bigint {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 7) === 0) {
-      const v = this.heapU64[off >> 3]!;
+    const i = ((off >>> 3) | (off << 29)) >>> 0;
+    if (i < (this.#lim8 >>> 0) && addr === (addr | 0)) {
+      const v = this.heapU64[i]!;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 8, R);
       return v;
     }
@@ -131,8 +144,9 @@ export class TaskMem {
 
   store8(addr: number, v: number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim) {
-      this.heapU8[off] = v;
+    const i = off >>> 0;
+    if (i < (this.#lim1 >>> 0) && addr === (addr | 0)) {
+      this.heapU8[i] = v;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 1, W);
       return;
     }
@@ -141,8 +155,9 @@ export class TaskMem {
 
   store16(addr: number, v: number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 1) === 0) {
-      this.heapU16[off >> 1] = v;
+    const i = ((off >>> 1) | (off << 31)) >>> 0;
+    if (i < (this.#lim2 >>> 0) && addr === (addr | 0)) {
+      this.heapU16[i] = v;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 2, W);
       return;
     }
@@ -151,8 +166,9 @@ export class TaskMem {
 
   store32(addr: number, v: number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 3) === 0) {
-      this.heapU32[off >> 2] = v;
+    const i = ((off >>> 2) | (off << 30)) >>> 0;
+    if (i < (this.#lim4 >>> 0) && addr === (addr | 0)) {
+      this.heapU32[i] = v;
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 4, W);
       return;
     }
@@ -161,8 +177,9 @@ export class TaskMem {
 
   store64(addr: number, v: bigint | number): void {
     const off = addr - USER_BASE;
-    if (off >= 0 && off < this.#lim && (off & 7) === 0) {
-      this.heapU64[off >> 3] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
+    const i = ((off >>> 3) | (off << 29)) >>> 0;
+    if (i < (this.#lim8 >>> 0) && addr === (addr | 0)) {
+      this.heapU64[i] = typeof v === 'bigint' ? v & U64_MASK : BigInt.asUintN(64, BigInt(v));
       if (off < this.win[1]! && off >= this.win[0]!) this.#hooks.watch(addr, 8, W);
       return;
     }
@@ -215,14 +232,22 @@ export class TaskMem {
   /** @internal exec(): the address space is empty again. */
   reset(): void {
     resetMm(this.#mm);
-    this.#lim = 0;
+    this.#setLim(0);
+  }
+
+  // brk is a multiple of 8 (MM_ALIGN), so each limit is exact.
+  #setLim(brk: number): void {
+    this.#lim1 = brk;
+    this.#lim2 = brk >>> 1;
+    this.#lim4 = brk >>> 2;
+    this.#lim8 = brk >>> 3;
   }
 
   // A checked offset for the atomics (slow path included).
   #check(addr: number, size: number): number {
     for (let second = false; ; second = true) {
       const off = addr - USER_BASE;
-      if (off >= 0 && off + size <= this.#lim && off % size === 0) return off;
+      if (off >= 0 && off + size <= this.#lim1 && off % size === 0) return off;
       if (!this.#fault(addr, size, second)) return this.#check(addr, size);
     }
   }
@@ -235,9 +260,9 @@ export class TaskMem {
 
   // False when the access is valid after refreshing brk; otherwise fault (a handler may return: true).
   #fault(addr: number, size: number, second: boolean): boolean {
-    this.#lim = Atomics.load(this.#mm.i32, this.#mm.brkIndex); // acquire: other threads' allocations
+    this.#setLim(Atomics.load(this.#mm.i32, this.#mm.brkIndex)); // acquire: other threads' allocations
     const off = addr - USER_BASE;
-    const inside = Number.isInteger(addr) && off >= 0 && off + size <= this.#lim;
+    const inside = Number.isInteger(addr) && off >= 0 && off + size <= this.#lim1;
     if (inside && off % size === 0) return false;
     if (inside) this.#hooks.fault(SIGBUS, BUS_ADRALN, addr, second);
     else this.#hooks.fault(SIGSEGV, SEGV_MAPERR, addr, second);

@@ -64,6 +64,27 @@ describe('ctx.mem', () => {
     expect(() => mem.alloc(1 << 20)).toThrow(/malloc ENOMEM/); // a KernelError, not a fault
   });
 
+  it('faults on every width: misaligned, below the heap, and addresses the fast path\'s int32 rotate would wrap', () => {
+    const { mem } = make();
+    const a = mem.alloc(16);
+    const sig = (fn: () => unknown): number => {
+      try {
+        fn();
+      } catch (e) {
+        if (e instanceof Unwind) return e.sig;
+      }
+      return 0;
+    };
+    expect([a + 1, a + 3].map((x) => sig(() => mem.store16(x, 1)))).toEqual([SIGBUS, SIGBUS]);
+    expect([a + 1, a + 2, a + 4].map((x) => sig(() => mem.store32(x, 1)))).toEqual([SIGBUS, SIGBUS, 0]);
+    expect([a + 4, a + 2].map((x) => sig(() => mem.load64(x)))).toEqual([SIGBUS, SIGBUS]);
+    for (const bad of [a - 8, -a, a + 2 ** 32, a + 0.5, a + 16, 2 ** 31 + a, Number.NaN]) {
+      expect([sig(() => mem.load8(bad)), sig(() => mem.load16(bad)), sig(() => mem.store32(bad, 1)), sig(() => mem.load64(bad))]).toEqual([SIGSEGV, SIGSEGV, SIGSEGV, SIGSEGV]);
+    }
+    expect(sig(() => mem.load32(String(a) as unknown as number))).toBe(SIGSEGV);
+    expect(mem.load32(a)).toBe(0); // none of them wrote
+  });
+
   it('another thread\'s allocation becomes valid here (brk refreshed on the slow path)', () => {
     const { mm, mem } = make();
     const other = new TaskMem(mm, new Int32Array(2), { watch: () => {}, fault: () => {} });
