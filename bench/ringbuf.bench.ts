@@ -3,9 +3,11 @@
 //  2. remote commit vs local commit (target ≤ 2×)
 //  3. writer→reader across two workers, 16 B: vs ringbuf.js (≥ 3× with writer stamps, ≥ 1.5× with a clock read
 //     per event), and vs postMessage per event and per batch of 1024 (report)
+//  4. memory: heapUsed over a 10 s reserve/commit loop (no allocation per event), SAB bytes vs the configured size
 // Run: node dist/bench/ringbuf.bench.js   (BENCH_QUICK=1 shortens it). This file is also its own worker entry.
 import { type MessagePort, MessageChannel, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
 import { RingBuffer, type RingHandle } from '../src/ringbuf/index.js';
@@ -18,7 +20,8 @@ const XFER = QUICK ? 500_000 : 2_000_000; // events per cross-worker trial
 const XFER_PM = QUICK ? 50_000 : 200_000; // postMessage per event is slow: fewer events
 const TRIALS = QUICK ? 3 : 9; // interleaved rounds; each path's figure is the p50 over rounds
 const FRAMED = 24; // bytes of one 16 B event in our record format (8 B header + payload), pushed through ringbuf.js too
-const ONLY = process.env['BENCH_ONLY']; // 'single' or 'xfer' runs one half (for iterating); unset runs both
+const ONLY = process.env['BENCH_ONLY']; // 'single', 'xfer' or 'memory' runs one part (for iterating); unset runs all
+const HEAP_MS = QUICK ? 2000 : 10_000; // the issue's "heap flat over a 10 s write loop"
 
 // ── worker roles ─────────────────────────────────────────────────────────────────────────────
 type Role =
@@ -191,8 +194,88 @@ function singleThread(): Bench {
 
 /** Run every measurement and print the ratio tables. */
 export async function main(): Promise<void> {
-  if (ONLY !== 'xfer') await mainSingle();
-  if (ONLY !== 'single') await mainXfer();
+  if (ONLY === undefined || ONLY === 'single') await mainSingle();
+  if (ONLY === undefined || ONLY === 'xfer') await mainXfer();
+  if (ONLY === undefined || ONLY === 'memory') await mainMemory();
+}
+
+/*
+ * Heap over a long write loop: the loop runs in 20 ms slices with a yield between (so the GC
+ * observer and the samples can run); heapUsed is sampled after each slice without forcing a GC, and
+ * measured after a forced GC at both ends. A path that allocated per event would show young-gen
+ * GCs during the loop (tens of MB/s at ~20 M events/s) and a sawtooth in the samples.
+ */
+async function heapLoop(name: string, clock: boolean): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    console.log(`| ${name} | skipped: run with node --expose-gc (npm run bench passes it) |`);
+    return;
+  }
+  const ring = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 16, mode: 'overwrite' }, { ownerCpu: 0 });
+  let ts = 0;
+  const slice = (ms: number): number => {
+    const end = clockNs() + ms * 1e6;
+    let n = 0;
+    while (clockNs() < end) {
+      for (let i = 0; i < 4096; i++) {
+        const r = clock ? ring.reserve(0, 16, 1) : ring.reserve(0, 16, 1, ts++);
+        if (r === null) continue;
+        r.setU32(0, i);
+        r.setU32(4, i);
+        r.setU32(8, i);
+        r.setU32(12, i);
+        ring.commit(r);
+      }
+      n += 4096;
+    }
+    return n;
+  };
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 10; i++) slice(20); // warm-up: optimised code, every page touched
+  await tick();
+  gc();
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+  obs.observe({ entryTypes: ['gc'] });
+  const h0 = process.memoryUsage().heapUsed;
+  let maxUp = 0;
+  let events = 0;
+  const end = clockNs() + HEAP_MS * 1e6;
+  while (clockNs() < end) {
+    events += slice(20);
+    maxUp = Math.max(maxUp, process.memoryUsage().heapUsed - h0);
+    await tick();
+  }
+  await tick(); // deliver the last GC entries
+  obs.disconnect();
+  gc();
+  const grew = process.memoryUsage().heapUsed - h0;
+  const kb = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(`| ${name} | ${(events / 1e6).toFixed(1)} M | ${kb(maxUp)} | ${kb(grew)} | ${(maxUp / events).toFixed(4)} | ${gcs} |`);
+}
+
+async function mainMemory(): Promise<void> {
+  console.log(`\n## ringbuf: heap over a ${HEAP_MS / 1000} s reserve+commit loop, 16 B events`);
+  console.log('| path | events | max heapUsed rise (no GC) | heapUsed after GC, end − start | B/event (max rise / events) | GCs during the loop |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  await heapLoop('reserve+commit, writer stamps', false);
+  await heapLoop('reserve+commit, clock per event (clockNs)', true);
+  console.log('\n## ringbuf: shared memory vs the configured size');
+  console.log('| configuration | configured | SAB bytes (ctl + data) | over configured | page header (in the page) | ctl bytes per sub-buffer |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const o of [
+    { cpus: 1, bufferSizeKb: 64 },
+    { cpus: 8, bufferSizeKb: 1024 },
+    { cpus: 8, bufferSizeKb: 1024, spare: true },
+    { cpus: 2, subbufSize: 256, subbufsPerCpu: 4 },
+  ]) {
+    const ring = RingBuffer.create(o);
+    const p = ring.params;
+    const pages = p.cpus * p.banks * p.subbufsPerCpu;
+    const configured = pages * p.subbufSize;
+    const sab = ring.handle.ctl.byteLength + ring.handle.data.byteLength;
+    console.log(`| ${JSON.stringify(o)} | ${configured} | ${sab} | ${sab - configured} (${((sab / configured - 1) * 100).toFixed(2)} %) | 32 B of ${p.subbufSize} | ${((sab - configured) / pages).toFixed(1)} |`);
+  }
 }
 
 async function mainSingle(): Promise<void> {
