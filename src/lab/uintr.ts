@@ -7,7 +7,7 @@ import { createActor, type Actor } from 'xstate';
 import { kerr } from '../errno.js';
 import {
   allocateUintr, registerHandler, createFd, closeFd, claimSender, releaseSender, registerSender,
-  unregisterSender, unregisterHandler, cancelUintrWait, isAlive, connections, NO_UPID, NO_SENDER,
+  unregisterSender, unregisterHandler, cancelUintrWait, isAlive, isWaiting, connections, NO_UPID, NO_SENDER,
   type UintrFd, type UintrViews,
 } from '../uintr/index.js';
 import { uintrReceiverMachine } from '../../machines/uintr-receiver.js';
@@ -95,6 +95,12 @@ export class LabUintr {
     if (a === undefined) return undefined;
     const v = a.getSnapshot().value;
     return typeof v === 'string' ? v : Object.keys(v)[0];
+  }
+
+  /** True while task `pid` sleeps in uintr_wait (its UPID's UW bit). Stale-ok: for diagnostics and tests. */
+  isWaiting(pid: number): boolean {
+    const upid = this.upidOf(pid);
+    return upid !== undefined && this.#v !== undefined && isWaiting(this.#v, upid);
   }
 
   /** Sender slot of a task, or undefined. */

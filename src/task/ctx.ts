@@ -91,6 +91,13 @@ export class TaskContext {
       block: (fn) => this.#block(fn),
       cancelled: () => this.#cancelled(),
       cpu: () => Atomics.load(this.#t.i32, this.#s + TASK.CPU), // acquire: migration stores it
+      tasks: t.i32, // uintr_wait sleeps on WAKE, which signal senders kick, so a signal ends it with EINTR
+      sleep: {
+        index: this.#s + TASK.WAKE,
+        cancel: this.#cancel,
+        signalPending: () => (Atomics.load(t.i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(t.i32, this.#s + TASK.SIGBLOCKED)) !== 0, // acquire: senders' or
+      },
+      takeSignals: () => this.#deliverSignals(),
     });
     this.#perf = new TaskPerf({ k, t, slot, boot: shared.perf?.(), ring: () => shared.ring(), raise: (sig, info, how) => this.#raise(sig, info, how) }); // perf
     this.mem = this.#perf.mem; // perf
@@ -289,7 +296,7 @@ export class TaskContext {
     this.#uintr.unregister_sender(index, flags);
   }
 
-  /** uintr_wait(usec, flags): 'EINTR' once the handler ran, 'timed-out' after `usec`. EOPNOTSUPP if not a receiver. */
+  /** uintr_wait(usec, flags): 'EINTR' once a user-interrupt or signal handler ran, 'timed-out' after `usec`. EOPNOTSUPP if not a receiver. */
   uintr_wait(usec?: number, flags = 0): TaskUintrWaitResult {
     this.#enter();
     return this.#uintr.wait(usec, flags, clockNs);

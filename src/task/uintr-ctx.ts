@@ -5,8 +5,8 @@
 // (RPC, lifecycle only); senduipi, masking, delivery and uintr_wait touch shared memory only.
 import { kerr } from '../errno.js';
 import {
-  NO_UPID, NO_SENDER, poll, clui, stui, testui, senduipi, uintrWait, deschedule, resume,
-  type UintrHandler, type UintrSignal, type UintrViews,
+  NO_UPID, NO_SENDER, poll, clui, stui, testui, senduipi, uintrWaitTask, deschedule, resume,
+  type UintrHandler, type UintrSignal, type UintrTaskSleep, type UintrViews,
 } from '../uintr/index.js';
 import type { UintrRpc } from '../lab/protocol.js';
 
@@ -24,6 +24,12 @@ export interface UintrCtxHooks {
   cancelled(): never;
   /** The CPU the task runs on now. */
   cpu(): number;
+  /** The process table (Int32 view) that `sleep.index` points into. */
+  readonly tasks: Int32Array;
+  /** Where uintr_wait sleeps: the task's WAKE word and cancel bits, and its pending-signal test. */
+  readonly sleep: UintrTaskSleep;
+  /** Deliver pending signals now (their handlers run); returns how many handlers ran. */
+  takeSignals(): number;
 }
 
 /** How ctx.uintr_wait returned: interrupted after the handler ran (the man page's -1/EINTR), or timed out. */
@@ -103,8 +109,9 @@ export class TaskUintr {
   }
 
   /**
-   * uintr_wait(usec, flags): sleep until a user interrupt arrives ('EINTR', after the handler ran),
-   * or `usec` passes ('timed-out'). A post wakes it at once, with no lost wake-up (src/uintr/wait.ts).
+   * uintr_wait(usec, flags): sleep until a user interrupt arrives or a signal is delivered ('EINTR',
+   * after the handler ran), or `usec` passes ('timed-out'). A post or a signal wakes it at once, with
+   * no lost wake-up (src/uintr/wait.ts: uintrWaitTask). An ignored or blocked signal does not end it.
    */
   wait(usec: number | undefined, flags: number, clockNs: () => number): TaskUintrWaitResult {
     const name = 'uintr_wait';
@@ -115,10 +122,19 @@ export class TaskUintr {
     const upid = this.#upid;
     const handler = this.#handler!;
     const opts = usec === undefined ? {} : { deadlineNs: clockNs() + usec * 1e3 };
-    const r = this.#hooks.block(() => uintrWait(v, upid, handler, opts));
-    if (r === 'EINTR' || r === 'timed-out') return r;
-    if (r === 'cancelled') this.#hooks.cancelled();
-    throw kerr(r, name);
+    const h = this.#hooks;
+    for (;;) {
+      const r = h.block(() => uintrWaitTask(v, upid, handler, h.sleep, opts));
+      if (r === 'EINTR' || r === 'signal') {
+        // Return to user space: pending signals' handlers run (a signal that raced a post as well).
+        const ran = h.takeSignals();
+        if (r === 'EINTR' || ran > 0) return 'EINTR';
+        continue; // only ignored signals were pending: sleep again, same deadline
+      }
+      if (r === 'timed-out') return r;
+      if (r === 'cancelled') return h.cancelled();
+      throw kerr(r, name);
+    }
   }
 
   /** SENDUIPI index: post; a missing UITT raises SIGILL, an invalid index SIGSEGV (synchronously). */
@@ -155,8 +171,14 @@ export class TaskUintr {
 
   // The table, or EOPNOTSUPP on a lab without the feature (as a CPU without X86_FEATURE_UINTR).
   #table(syscall: string): UintrViews {
-    const v = (this.#v ??= this.#hooks.views());
+    // The task's views also carry the process table, so a send to a lab task in uintr_wait can kick
+    // its WAKE word (U_WAKER). Same object shape as the plain views (tasks is always a field).
+    const v = (this.#v ??= withTasks(this.#hooks.views(), this.#hooks.tasks));
     if (v === undefined) throw kerr('EOPNOTSUPP', syscall, undefined, 'this lab was booted with uintr: false (no user-interrupt support)');
     return v;
   }
+}
+
+function withTasks(v: UintrViews | undefined, tasks: Int32Array): UintrViews | undefined {
+  return v === undefined ? undefined : { ...v, tasks };
 }

@@ -30,7 +30,8 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
  * |  32 |    4 | i32  | canceller (RMW or), receiver at register | receiver | cancel: non-zero ends any uintr_wait with 'cancelled' |
  * |  36 |    4 | i32  | receiver (single writer)     | receiver         | fd serial counter (last serial handed out by create_fd) |
  * |  40 |    4 | i32  | receiver (single writer)     | diagnostics      | owner tid (who registered; 0 free) |
- * |  44 |   20 | —    | —                            | —                | padding to the end of the hot line |
+ * |  44 |    4 | i32  | receiver (single writer, at uintr_wait entry) | senders that saw UW | waker: where the receiver sleeps in uintr_wait: -1 the wake word above; n ≥ 0 the i32 word n of `UintrViews.tasks` (a lab task's WAKE word, which its signals kick too) |
+ * |  48 |   16 | —    | —                            | —                | padding to the end of the hot line |
  * |  64 |    4 | i32  | receiver, senders (RMW only) | senders          | life: bit 0 alive, bits 1..15 sender refcount (UITT entries pointing here), bits 16..31 generation |
  * |  68 |   60 | —    | —                            | —                | padding to 128 bytes, so two receivers' hot words never share a cache line |
  *
@@ -69,7 +70,7 @@ import { defineLayout, type Layout, type Views } from '../shm/layout.js';
 /** Magic of the uintr region ("UINT"). */
 export const UINTR_MAGIC = 0x55494e54;
 /** Layout version; bump on any change to the table above. */
-export const UINTR_VERSION = 3;
+export const UINTR_VERSION = 4;
 
 /** Int32 words per UPID entry (128 bytes: a hot line and a read-mostly line). */
 export const UPID_WORDS = 32;
@@ -95,6 +96,10 @@ export const U_CANCEL = 8;
 export const U_FD_SERIAL = 9;
 /** UPID word: owner tid. */
 export const U_OWNER = 10;
+/** UPID word: where uintr_wait sleeps (-1: U_WAKE; n ≥ 0: word n of `UintrViews.tasks`). */
+export const U_WAKER = 11;
+/** U_WAKER value: the receiver sleeps on its UPID's own wake word. */
+export const WAKER_UPID = -1;
 
 /** Status bit: outstanding notification. */
 export const ON = 1 << 0;
@@ -202,6 +207,11 @@ export interface UintrViews {
   readonly senderBase: number;
   /** i32 index of sender 0's UITT entry 0. */
   readonly uittBase: number;
+  /**
+   * The lab's process table (Int32 view), in task threads: a receiver that is a lab task sleeps in
+   * uintr_wait on its task WAKE word there (U_WAKER), so signals wake it too. Undefined elsewhere.
+   */
+  readonly tasks: Int32Array | undefined;
 }
 
 function wrap(views: Views, l: UintrLayout, receivers: number, senders: number): UintrViews {
@@ -214,6 +224,7 @@ function wrap(views: Views, l: UintrLayout, receivers: number, senders: number):
     vecsBase: l.index.vecs,
     senderBase: l.index.sender,
     uittBase: l.index.uitt,
+    tasks: undefined,
   };
 }
 

@@ -5,8 +5,8 @@
 // Contract: the receiver is the single writer of UIF/NV/NDST/owner; senders touch its UPID only by RMW.
 import {
   type UintrViews, upidWord, ON, SN, UW, LIFE_ALIVE, LIFE_REFS_MASK, LIFE_GEN_SHIFT, UPID_WORDS,
-  U_STATUS, U_NV, U_NDST, U_LIFE, U_PIR_LO, U_PIR_HI, U_UIF, U_CANCEL, U_FD_SERIAL, U_OWNER,
-  UINTR_VECTORS, UINTR_NOTIFICATION_VECTOR,
+  U_STATUS, U_NV, U_NDST, U_LIFE, U_PIR_LO, U_PIR_HI, U_UIF, U_CANCEL, U_FD_SERIAL, U_OWNER, U_WAKER,
+  WAKER_UPID, UINTR_VECTORS, UINTR_NOTIFICATION_VECTOR,
 } from './layout.js';
 import type { UintrFd, UintrHandler, Vector } from './fd.js';
 
@@ -55,6 +55,7 @@ export function registerHandler(v: UintrViews, flags: number, current: number, t
     Atomics.store(i32, b + U_NV, UINTR_NOTIFICATION_VECTOR); // single writer
     Atomics.store(i32, b + U_NDST, -1); // single writer: CPU unknown until resume()
     Atomics.store(i32, b + U_OWNER, tid); // single writer
+    Atomics.store(i32, b + U_WAKER, WAKER_UPID); // single writer: uintr_wait sets it at entry
     const vb = v.vecsBase + upid * UINTR_VECTORS;
     for (let vec = 0; vec < UINTR_VECTORS; vec++) Atomics.store(i32, vb + vec, 0); // single writer: no fds
     return upid;

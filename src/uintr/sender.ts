@@ -5,7 +5,7 @@
 import { kick } from '../shm/wait.js';
 import {
   type UintrViews, senderWord, uitteWord, upidWord, ON, SN, UW, LIFE_ALIVE, LIFE_REF, LIFE_REFS_MASK,
-  LIFE_GEN_SHIFT, UPID_WORDS, U_STATUS, U_LIFE, U_PIR_LO, U_PIR_HI, U_WAKE, S_LIFE, S_UITT, S_COUNT,
+  LIFE_GEN_SHIFT, UPID_WORDS, U_STATUS, U_LIFE, U_PIR_LO, U_PIR_HI, U_WAKE, U_WAKER, WAKER_UPID, S_LIFE, S_UITT, S_COUNT,
   UITT_ENTRIES, UITTE_WORDS, E_FLAGS, E_UPID, E_GEN, E_SERIAL, E_VALID, E_VECTOR_SHIFT,
 } from './layout.js';
 import { isUintrFd, type UintrFd, type UintrSignal } from './fd.js';
@@ -156,10 +156,22 @@ export function senduipi(v: UintrViews, s: number, index: number): 0 | UintrSign
     if ((st & (SN | ON)) !== 0) return 0; // suppressed, or a notification is already outstanding
     const seen = Atomics.compareExchange(i32, b + U_STATUS, st, st | ON); // RMW only
     if (seen === st) {
-      if ((st & UW) !== 0) kick(i32, b + U_WAKE); // publish: wake word changes before notify
+      if ((st & UW) !== 0) wakeWaiter(v, b);
       return 0;
     }
     st = seen;
   }
   return 0;
+}
+
+/**
+ * K: wake a receiver sleeping in uintr_wait (the caller's CAS saw UW). It sleeps on its UPID's wake
+ * word, or, for a lab task, on its task WAKE word (U_WAKER), so that its signals wake it as well.
+ */
+function wakeWaiter(v: UintrViews, b: number): void {
+  // acquire: stored before the receiver's entry CAS (E), which the caller's CAS read after
+  const at = Atomics.load(v.i32, b + U_WAKER);
+  if (at === WAKER_UPID) kick(v.i32, b + U_WAKE); // publish: wake word changes before notify
+  else if (v.tasks !== undefined) kick(v.tasks, at); // publish: the task's WAKE word
+  else throw new Error('uintr: a lab task waits on its WAKE word, but this sender has no process table attached');
 }

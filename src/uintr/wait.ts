@@ -2,9 +2,9 @@
 // Runs in the receiver's thread (uintrWait blocks: workers only; uintrWaitAsync for the main thread).
 // Contract: sleeps only through src/shm/wait.ts, on the UPID's wake word, with a deadline and the
 // UPID's cancel word; senduipi kicks the wake word itself, so no control-plane hop sits on the wake path.
-import { waitWord, waitWordAsync, cancel as cancelWait, type WaitResult } from '../shm/wait.js';
+import { waitWord, waitWordAsync, cancel as cancelWait, isCancelled, type CancelWord, type WaitResult } from '../shm/wait.js';
 import {
-  type UintrViews, upidWord, ON, SN, UW, U_STATUS, U_NV, U_WAKE, U_CANCEL,
+  type UintrViews, upidWord, ON, SN, UW, U_STATUS, U_NV, U_WAKE, U_WAKER, U_CANCEL, WAKER_UPID,
   UINTR_KERNEL_VECTOR, UINTR_NOTIFICATION_VECTOR,
 } from './layout.js';
 import { hasPending, isAlive, poll } from './receiver.js';
@@ -55,7 +55,8 @@ function check(v: UintrViews, upid: number, opts: UintrWaitOptions): UintrWaitEr
 }
 
 /** E: enter the waiting state in one CAS (UW on, ON and SN off) and switch NV to the kernel vector. */
-function enter(v: UintrViews, upid: number): void {
+function enter(v: UintrViews, upid: number, waker: number): void {
+  Atomics.store(v.i32, upidWord(v, upid, U_WAKER), waker); // single writer (receiver): before E, so a sender that sees UW reads it
   const at = upidWord(v, upid, U_STATUS);
   for (;;) {
     const s = Atomics.load(v.i32, at); // acquire
@@ -96,7 +97,7 @@ export function uintrWait(v: UintrViews, upid: number, handler: UintrHandler, op
   const bad = check(v, upid, opts);
   if (bad !== undefined) return bad;
   if (poll(v, upid, handler) > 0) return 'EINTR';
-  enter(v, upid);
+  enter(v, upid, WAKER_UPID);
   const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
   const wakeAt = upidWord(v, upid, U_WAKE);
   const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
@@ -108,12 +109,61 @@ export function uintrWait(v: UintrViews, upid: number, handler: UintrHandler, op
   }
 }
 
+/** Where a lab task sleeps in uintr_wait, so that its signals, SIGKILL and shutdown wake it too. */
+export interface UintrTaskSleep {
+  /** i32 index of the task's WAKE word in `v.tasks` (signal senders and the control plane kick it). */
+  readonly index: number;
+  /** The task's cancel bits (SIGKILL, shutdown). */
+  readonly cancel: CancelWord;
+  /** True when an unblocked signal is pending: the wait then ends with 'signal'. */
+  signalPending(): boolean;
+}
+
+/**
+ * uintr_wait for a lab task (signal_pending() in the kernel's TASK_INTERRUPTIBLE sleep): the protocol
+ * of uintrWait, sleeping on the task's WAKE word instead of the UPID's, which senduipi kicks through
+ * U_WAKER and every signal sender kicks after queueing. Returns 'signal' when a signal is pending and
+ * no user interrupt is: the caller runs the signal handler and returns EINTR (or, for an ignored or
+ * blocked signal, waits again). Posts still win over signals: they are delivered first, as 'EINTR'.
+ *
+ * Why no signal is lost, and what it costs: a signal sender sets its pending bit, then kicks WAKE; the
+ * waiter snapshots WAKE (S) before it checks for signals, so a bit it missed was set after the check,
+ * and the kick that follows changes WAKE after S: Atomics.wait returns at once (as nanosleep in ctx).
+ * The post argument above is unchanged: only the word differs (senders read U_WAKER, stored before E,
+ * after their CAS saw UW). Cost: a kick may now be any wake-up of the task (an RPC reply, a signal
+ * that is blocked), so a spurious round re-snapshots and sleeps again. The UPID's cancel word is
+ * checked every round but does not wake this sleep: SIGKILL and shutdown set the task's cancel bits
+ * and kick WAKE (src/lab/tasks.ts), which does.
+ */
+export function uintrWaitTask(v: UintrViews, upid: number, handler: UintrHandler, sleep: UintrTaskSleep, opts: UintrWaitOptions = {}): UintrWaitResult | 'signal' | UintrWaitError {
+  const bad = check(v, upid, opts);
+  if (bad !== undefined) return bad;
+  const tasks = v.tasks;
+  if (tasks === undefined) throw new Error('uintrWaitTask: the process table is not attached to these uintr views');
+  if (poll(v, upid, handler) > 0) return 'EINTR';
+  enter(v, upid, sleep.index);
+  const upidCancel = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
+  const waitOpts = opts.deadlineNs === undefined ? { cancel: sleep.cancel } : { deadlineNs: opts.deadlineNs, cancel: sleep.cancel };
+  for (;;) {
+    Atomics.and(v.i32, upidWord(v, upid, U_STATUS), ~ON); // RMW only: the next post notifies (and kicks) again
+    const seq = Atomics.load(tasks, sleep.index); // acquire: S, before L and the signal check
+    if (hasPending(v, upid)) return finish(v, upid, handler, 'posted'); // L
+    if (isCancelled(upidCancel)) return finish(v, upid, handler, 'cancelled');
+    if (sleep.signalPending()) {
+      const r = finish(v, upid, handler, 'cancelled'); // leave; a post that raced the signal is delivered: EINTR
+      return r === 'EINTR' ? r : 'signal';
+    }
+    const r = waitWord(tasks, sleep.index, seq, waitOpts);
+    if (r !== 'ok') return finish(v, upid, handler, r);
+  }
+}
+
 /** uintr_wait for the main thread: the same protocol, sleeping with Atomics.waitAsync. */
 export async function uintrWaitAsync(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions = {}): Promise<UintrWaitResult | UintrWaitError> {
   const bad = check(v, upid, opts);
   if (bad !== undefined) return bad;
   if (poll(v, upid, handler) > 0) return 'EINTR';
-  enter(v, upid);
+  enter(v, upid, WAKER_UPID);
   const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
   const wakeAt = upidWord(v, upid, U_WAKE);
   const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
