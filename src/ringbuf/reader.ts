@@ -6,7 +6,7 @@ import { type RingCore, bankIdx, pageAddr } from './core.js';
 import { type LostReason, type PendingLoss, finishPage, losePage, pendingLoss, reportLoss } from './cursor.js';
 import { RingFormatError } from './decode.js';
 import {
-  ABS_FLAG, B_COMMIT_OVERRUN_REPORTED, B_DEAD_REPORTED, B_DROPPED_REPORTED, B_OVERRUN_RAW, B_OVERRUN_REPORTED, B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, LEN_MASK, OFF_MASK,
+  ABS_FLAG, B_COMMIT_OVERRUN_REPORTED, B_DEAD_REPORTED, B_DROPPED_REPORTED, B_OVERRUN_RAW, B_OVERRUN_REPORTED, B_READ_EVENTS, B_READ_K, B_READ_OFF, B_READ_SEQ, CLAIM_OVERWRITTEN, LEN_MASK,
   P_BASE_TS64, P_CLAIM, P_RES, PAGE_HDR, REC_HDR, ST_BUSY, ST_DATA, ST_DEAD, ST_EMPTY, TAG_MASK,
   TAG_SHIFT, TYPE_SHIFT, maxPayload, recBytes, recState, seqDiff,
 } from './layout.js';
@@ -58,10 +58,9 @@ export class RingReader {
   /** Per bank: a page was lost since the last overrun report, so report before the next event. */
   readonly #lostSeen: Uint8Array;
   // Per bank: the page the cursor is on, as last checked (see "Why a page cache" below).
-  // #pSeq is -1 when nothing is cached; #pEnd is the RES offset last loaded for that page.
+  // #pSeq is -1 when nothing is cached.
   readonly #pSeq: Int32Array;
   readonly #pClaim: Int32Array;
-  readonly #pEnd: Int32Array;
   readonly #pBase: Float64Array;
 
   constructor(core: RingCore) {
@@ -72,7 +71,6 @@ export class RingReader {
     this.#lostSeen = new Uint8Array(n);
     this.#pSeq = new Int32Array(n).fill(-1);
     this.#pClaim = new Int32Array(n);
-    this.#pEnd = new Int32Array(n);
     this.#pBase = new Float64Array(n);
   }
 
@@ -163,8 +161,15 @@ export class RingReader {
   /*
    * Why a page cache, and what it costs: per event the reader used to load the loss counters
    * (3 Atomics.load), CLAIM and RES before the record's W0, ~7 ns each here. The cursor's page only
-   * changes at a page turn, so it keeps, per bank, the sequence, CLAIM and BASE_TS it last checked
-   * and the RES offset it last loaded, and reloads RES only once it has read up to that offset.
+   * changes at a page turn, so it keeps, per bank, the sequence, CLAIM and BASE_TS it last checked.
+   * RES is loaded once, on entering the page (acquire: the page is open for this sequence, so its
+   * zeroed data area and BASE_TS are visible); after that the record headers alone say where data
+   * stops: a W0 that is not 0 was written in this generation (the opener zeroed the area before its
+   * RES store, and a page is recycled only once every reservation of the old generation committed),
+   * an acquire load of a committed W0 publishes its payload, and off == CAP means the closing padding
+   * was read, i.e. the page is complete. So a record costs one W0 acquire, and a caught-up reader polls
+   * only the line the next record goes to, not the RES word every writer CASes (measured: see
+   * docs/ringbuf.md). Lengths are bounded by CAP instead of the RES offset (corruption check only).
    * Discard mode: writers never recycle the page READ_SEQ names, so the cached CLAIM stays true.
    * Overwrite mode: the per-record CLAIM re-check after the copy (kept) catches a recycle and drops
    * the cache. Losses (dropped, commit overrun, dead writer) are then checked when the cursor enters
@@ -194,20 +199,10 @@ export class RingReader {
       const page = pageAddr(c, cpu, bank, s & c.nMask);
       const pi = page >> 2;
       let claim: number;
-      let end: number;
+      const end = c.cap; // the record headers say where the data stops (see "Why a page cache")
       let off = ctl[bi + B_READ_OFF]!; // single writer: reader (us)
       if (this.#pSeq[k] === s) {
         claim = this.#pClaim[k]!;
-        end = this.#pEnd[k]!;
-        if (off >= end && end !== c.cap) {
-          const r = Atomics.load(d32, pi + P_RES); // acquire: more reserved on the cached page?
-          if (r >>> TAG_SHIFT !== (s & TAG_MASK)) { // recycled under us (overwrite mode): take the full path
-            this.#pSeq[k] = -1;
-            continue;
-          }
-          end = r & OFF_MASK;
-          this.#pEnd[k] = end;
-        }
       } else {
         if (pendingLoss(c, bi, false, h.loss)) return this.#lost(h);
         claim = Atomics.load(d32, pi + P_CLAIM); // acquire: opener stored it before RES
@@ -220,10 +215,8 @@ export class RingReader {
         }
         const r = Atomics.load(d32, pi + P_RES); // acquire: opened for this sequence? (BASE_TS is stored before RES)
         if (r >>> TAG_SHIFT !== (s & TAG_MASK)) return this.#idle(h, bi, k);
-        end = r & OFF_MASK;
         this.#pSeq[k] = s;
         this.#pClaim[k] = claim;
-        this.#pEnd[k] = end;
         this.#pBase[k] = c.d64[(page >> 3) + P_BASE_TS64]!;
       }
       let recheck = false;
@@ -267,14 +260,7 @@ export class RingReader {
         this.#pSeq[k] = -1;
         continue;
       }
-      if (end !== c.cap) {
-        if (!c.discard && Atomics.load(d32, pi + P_CLAIM) !== claim) { // acquire: recycled under a cached page
-          this.#pSeq[k] = -1;
-          continue;
-        }
-        return this.#idle(h, bi, k); // the tail page: more may come
-      }
-      this.#pSeq[k] = -1;
+      this.#pSeq[k] = -1; // off reached CAP through committed records: the page is complete
       if (!finishPage(c, bi, s, page, claim)) this.#lostSeen[k] = 1;
     }
   }
