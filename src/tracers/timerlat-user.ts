@@ -34,11 +34,12 @@ export class TimerlatUser {
     const now = clockNs();
     const cb = this.#tl.cpuBase(this.#cpu);
     const abs = this.#tl.f64[(cb >> 1) + TLC.F64_ABS_PERIOD]!; // acquire: ordered by the completion kick
-    const seq = Atomics.load(this.#tl.i32, cb + TLC.SEQ);
+    const seq = Atomics.load(this.#tl.i32, cb + TLC.SEQ); // acquire: ordered by the completion kick
     const lat = now - abs;
     recordSample(this.#tl.stats, this.#cpu, Ctx.THREAD, lat);
     if (!this.#tracing()) return lat;
-    this.#writer.write(this.#ring, this.#cpu, now, seq, Ctx.THREAD, lat);
+    const pid = this.#tl.i32[cb + TLC.HOLDER]!; // stale-ok: published before our open() returned, and ours while we hold the fd
+    this.#writer.write(this.#ring, this.#cpu, now, seq, Ctx.THREAD, lat, pid);
     bumpMaxLatency(this.#tl, Math.floor(lat / 1000));
     const thr = this.#tl.i32[this.#tl.g + TLG.STOP_TOTAL_US]!;
     if (thr > 0 && Math.floor(lat / 1000) >= thr && claimStop(this.#tl, this.#cpu, Ctx.THREAD, lat)) this.#off();

@@ -149,7 +149,7 @@ export class TimerlatCpu {
       return EINVAL;
     }
     const now = clockNs();
-    if (this.#fd === 'in-user') this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US);
+    if (this.#fd === 'in-user') this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US, pid);
     if (this.#fd === 'closed' || this.#fd === 'opened') {
       this.#firstPeriod(now);
     } else if (this.#fd === 'in-user') {
@@ -182,10 +182,11 @@ export class TimerlatCpu {
     this.#port.arm(this.#timer, next);
   }
 
-  #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number): void {
+  // `pid`: the user task a user-ret sample is taken for (its trace line shows that task).
+  #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number, pid = 0): void {
     recordSample(this.#tl.stats, this.#port.id, ctx, latNs);
     if (!this.#port.tracingOn()) return;
-    this.#writer.write(this.#port.ring(), this.#port.id, now, seq, ctx, latNs);
+    this.#writer.write(this.#port.ring(), this.#port.id, now, seq, ctx, latNs, pid);
     if (ctx !== Ctx.IRQ) bumpMaxLatency(this.#tl, Math.floor(latNs / 1000));
     const thr = this.#tl.i32[this.#tl.g + thresholdWord]!;
     if (thr > 0 && Math.floor(latNs / 1000) >= thr && claimStop(this.#tl, this.#port.id, ctx, latNs)) {
