@@ -63,6 +63,9 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
   const fb = base / 2; // f64 index of the block (base is even: blocks are 128-byte aligned)
   const cancel = { view: i32, index: base + CPU.PENDING, mask: Ipi.SHUTDOWN };
   let carry = 0; // bits taken while blocked inside a handler, handled on the next pass
+  // Replies that report counted work ('timers.fired'), sent once the pass has counted it, so a
+  // control plane that reads cpuStats() on the reply sees its timers in the counters.
+  const afterPass: CpuReply[] = [];
   let busyNs = 0;
   let idleNs = 0;
   let mark = clockNs();
@@ -86,7 +89,7 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
         for (const d of msg.deadlinesNs) {
           const timer: HrTimer = TimerQueue.timer((now) => {
             fired.push({ deadlineNs: d, firedNs: now });
-            if (fired.length === msg.deadlinesNs.length) cpu.post({ type: 'timers.fired', id: msg.id, fired });
+            if (fired.length === msg.deadlinesNs.length) afterPass.push({ type: 'timers.fired', id: msg.id, fired });
           });
           cpu.timers.arm(timer, d);
         }
@@ -141,35 +144,49 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
     }
   };
 
+  /*
+   * Why the clock is passed along instead of re-read, and what it costs: a clockNs() is a global
+   * getter, a BigInt and a runtime call (≈ 45 ns hot, several times that on the cold caches a 1 ms
+   * sleep leaves behind). A pass reads it at the wake, after the kthreads, and nowhere else unless
+   * something ran: the timer IRQ fires at the wake stamp, and the sleep takes a relative timeout
+   * from the end-of-pass stamp instead of re-reading the clock against an absolute deadline. An
+   * early OS wake-up (never seen below 1 µs) is one more pass: expire() sees nothing due, we sleep
+   * again. That is how the CPU never runs a timer early.
+   */
+  let now = mark; // the clock at the top of this pass: the wake-up, or the end of the last pass
   for (;;) {
     const bits = take(i32, base + CPU.PENDING) | carry;
     carry = 0;
     if ((bits & Ipi.SHUTDOWN) !== 0) break;
-    if (bits !== 0) Atomics.add(i32, base + CPU.IPIS, 1); // single writer
-    if ((bits & Ipi.CALL) !== 0) {
-      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) handle(m.message as CpuRequest);
+    if (bits !== 0) {
+      Atomics.add(i32, base + CPU.IPIS, 1); // single writer
+      if ((bits & Ipi.CALL) !== 0) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) handle(m.message as CpuRequest);
+      }
+      if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id);
+      if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, cpu.syscalls.serve(k, cpu.t, cpu.id)); // RMW only
+      now = clockNs(); // handlers may have run for a while
     }
-    if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id);
-    if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, cpu.syscalls.serve(k, cpu.t, cpu.id));
-    const expired = cpu.timers.expire(clockNs);
+    const expired = cpu.timers.expire(clockNs, now);
     if (expired > 0) {
-      Atomics.add(i32, base + CPU.IRQS, 1); // one timer interrupt, possibly many expiries
-      Atomics.add(i32, base + CPU.TIMERS, expired);
+      i32[base + CPU.IRQS] = i32[base + CPU.IRQS]! + 1; // single writer, plain: one timer interrupt, possibly many expiries
+      i32[base + CPU.TIMERS] = i32[base + CPU.TIMERS]! + expired; // single writer, plain
     }
     const ran = cpu.kthreads.runAll(clockNs);
-    if (ran > 0) Atomics.add(i32, base + CPU.KTHREAD_RUNS, ran);
+    if (ran > 0) i32[base + CPU.KTHREAD_RUNS] = i32[base + CPU.KTHREAD_RUNS]! + ran; // single writer, plain
+    if (expired > 0 || ran > 0) now = clockNs();
 
-    const now = clockNs();
     busyNs += now - mark;
     mark = now;
     const next = cpu.timers.nextDeadlineNs();
     f64[fb + CPU.F64_NEXT_DEADLINE_NS] = next; // stale-ok: display only
-    publishStats(now);
+    publishStats(now); // publish: also the plain counters above (the seqcount's closing RMW orders them)
+    while (afterPass.length !== 0) cpu.post(afterPass.shift()!);
     if (carry !== 0 || cpu.kthreads.hasRunnable || next <= now) continue;
-    const r = sleep(i32, base + CPU.PENDING, Number.isFinite(next) ? next : undefined, cancel);
-    const woke = clockNs();
-    idleNs += woke - mark;
-    mark = woke;
+    const r = sleep(i32, base + CPU.PENDING, undefined, cancel, Number.isFinite(next) ? (next - now) / 1e6 : undefined);
+    now = clockNs();
+    idleNs += now - mark;
+    mark = now;
     if (r === 'cancelled') break;
   }
   publishStats(clockNs());

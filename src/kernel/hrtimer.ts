@@ -59,16 +59,23 @@ export class TimerQueue {
     }
   }
 
-  /** Run every timer whose deadline is ≤ `nowNs`, in deadline order. Returns how many ran. */
-  expire(clock: () => number): number {
+  /**
+   * Run every due timer, in deadline order, each stamped with the clock when it runs. Returns how
+   * many ran. `nowNs` ≥ 0 is a stamp the caller just read: the first check uses it instead of
+   * reading `clock` again (the CPU loop passes its wake-up stamp). After a timer ran, and when
+   * `nowNs` is negative (the default), the clock is read when a timer is armed.
+   */
+  expire(clock: () => number, nowNs = -1): number {
     let ran = 0;
+    let now = nowNs; // a number either way: -1 means "read the clock"
     for (;;) {
       const top = this.#heap[0];
       if (top === undefined) return ran;
-      const now = clock();
+      if (now < 0) now = clock();
       if (top.deadlineNs > now) return ran; // never early
       this.cancel(top);
       top.fn(now, top);
+      now = -1; // the callback took time
       ran++;
     }
   }

@@ -110,14 +110,15 @@ export class TimerlatCpu {
     this.#irqStartNs = now;
     const lat = now - this.#absNs;
     const seq = ++this.#seq;
-    Atomics.store(this.#tl.i32, this.#cb + TLC.SEQ, seq); // publish: the task's thread sample uses it
+    this.#tl.i32[this.#cb + TLC.SEQ] = seq; // single writer, plain: published with ABS_PERIOD by the completion kick; only the fd holder reads it
     this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
+    // Only the stop analysis of a thread/user-ret sample reads the IRQ's end: with that threshold
+    // off, skip the clock read (one of the few a period pays for; see src/kernel/cpu.ts).
+    if (this.#tl.i32[this.#tl.g + TLG.STOP_TOTAL_US]! > 0) this.#irqEndNs = clockNs(); // stale-ok: a threshold set mid-activation gives that one analysis a 0 IRQ duration
     if (!this.#userMode) {
       this.#port.wake(this.#kthread!);
-      this.#irqEndNs = clockNs();
       return;
     }
-    this.#irqEndNs = clockNs();
     if (this.#waiter >= 0) {
       const slot = this.#waiter;
       this.#waiter = -1;
