@@ -170,10 +170,11 @@ export function pendingVectors(v: UintrViews, upid: number): Vector[] {
  * polls it with loads gets the line shared, then pays a second coherence transfer (shared to
  * exclusive) at its first write, the ON clear. An RMW read fetches the line exclusive at once: one
  * transfer per delivery instead of two, the raw spin's count, and every later access of this poll
- * (ON clear, bit take, UIF, the ON re-check) hits. Measured on this VM with both paths alternating in
- * one worker pair: round trip 1.7x -> 1.4x the raw spin (docs/uintr.md). What it costs: an idle poll
- * is a locked op (~10 ns) instead of a load (~7 ns), and a polling receiver holds the line exclusive,
- * so each post pulls it back (it had to invalidate the receiver's shared copy anyway).
+ * (ON clear, bit take, UIF, the ON re-check) hits. Measured in one A/B in the same worker pair:
+ * ~590 -> ~500 ns p50 per round trip; later batches put a load-polling variant level with it, as both
+ * are bimodal (docs/uintr.md: the sender's P/C race). What it costs: an idle poll is a locked op
+ * (~10 ns) instead of a load (~7 ns), and a polling receiver holds the line exclusive, so each post
+ * pulls it back (it had to invalidate the receiver's shared copy anyway).
  */
 export function poll(v: UintrViews, upid: number, handler: UintrHandler): number {
   const i32 = v.i32;
