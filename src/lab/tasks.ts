@@ -139,7 +139,7 @@ export class TaskSet {
     const s = this.#t.slotBase(r.slot);
     Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.KILLED); // RMW only: cancels every wait of the task
     kick(this.#t.i32, s + TASK.WAKE);
-    this.#uintr.onKill(pid); // uintr: a uintr_wait sleeps on its UPID's word, not on WAKE
+    this.#uintr.onKill(pid); // uintr: also cancel a uintr_wait on its UPID (tasks outside the lab's WAKE protocol)
     // A worker still loading its actor must not be terminated (V8 can abort the whole process):
     // claim the slot before the runtime starts, and the runtime exits at once when it sees KILLED.
     if (Atomics.compareExchange(this.#t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.KILLED) === TaskState.CREATED) {
