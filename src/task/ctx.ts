@@ -14,11 +14,12 @@ import { NR, postSyscall, type SyscallNr } from '../kernel/syscalls.js';
 import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
 import type { RingBoot, TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
-import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
-import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
+import { TaskCancelled, TaskExecRequest, TaskExitRequest } from './control.js';
+import { queueSignal, signalNumber, type SignalHandler } from '../kernel/signal.js';
+import { TaskSignals, type SigprocmaskHow } from './signals-ctx.js';
 import { TaskUintr, type TaskUintrWaitResult } from './uintr-ctx.js'; // uintr
-import type { UintrHandler, UintrSignal, UintrViews } from '../uintr/index.js'; // uintr
-import { TaskPerf, type RaiseHow } from './perf-ctx.js'; // perf
+import type { UintrHandler, UintrViews } from '../uintr/index.js'; // uintr
+import { TaskPerf } from './perf-ctx.js'; // perf
 import type { TaskMem } from './mem.js'; // perf
 import type { PerfBoot } from '../perf/boot.js'; // perf
 import type { PerfEventAttr, PerfFd } from '../perf/abi.js'; // perf
@@ -61,7 +62,7 @@ export class TaskContext {
   readonly #slot: number;
   readonly #s: number;
   readonly #cancel: CancelWord;
-  readonly #handlers = new Map<number, SignalHandler | 'SIG_IGN'>();
+  readonly #sig: TaskSignals;
   #rpcSeq = 0;
   #sysId = 0;
   #moduleUrl: string;
@@ -69,7 +70,6 @@ export class TaskContext {
   readonly #timerlatFds = new Map<number, TimerlatUser>();
   readonly #uintr: TaskUintr; // uintr
   readonly #perf: TaskPerf; // perf
-  readonly #sigInfo = new Map<number, SigInfo>(); // perf: siginfo of queued signals (one per signal, as for legacy signals)
   /** This process's simulated memory: alloc, load8..64, store8..64; watchpoints trap before an access returns. */ // perf
   readonly mem: TaskMem; // perf
 
@@ -84,10 +84,11 @@ export class TaskContext {
     this.#s = t.slotBase(slot);
     this.#cancel = { view: t.i32, index: this.#s + TASK.FLAGS, mask: TASK_CANCEL_MASK };
     this.#moduleUrl = moduleUrl;
+    this.#sig = new TaskSignals(t, slot);
     this.#uintr = new TaskUintr({ // uintr
       views: () => shared.uintr?.(),
       rpc: (req) => this.#rpc({ call: 'uintr', req }),
-      raise: (sig) => this.#fault(sig),
+      raise: (sig) => this.#sig.fault(sig),
       block: (fn) => this.#block(fn),
       cancelled: () => this.#cancelled(),
       cpu: () => Atomics.load(this.#t.i32, this.#s + TASK.CPU), // acquire: migration stores it
@@ -95,11 +96,11 @@ export class TaskContext {
       sleep: {
         index: this.#s + TASK.WAKE,
         cancel: this.#cancel,
-        signalPending: () => (Atomics.load(t.i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(t.i32, this.#s + TASK.SIGBLOCKED)) !== 0, // acquire: senders' or
+        signalPending: () => this.#sig.pending(),
       },
-      takeSignals: () => this.#deliverSignals(),
+      takeSignals: () => this.#sig.deliver(),
     });
-    this.#perf = new TaskPerf({ k, t, slot, boot: shared.perf?.(), ring: () => shared.ring(), raise: (sig, info, how) => this.#raise(sig, info, how) }); // perf
+    this.#perf = new TaskPerf({ k, t, slot, boot: shared.perf?.(), ring: () => shared.ring(), raise: (sig, info, how) => this.#sig.raise(sig, info, how) }); // perf
     this.mem = this.#perf.mem; // perf
   }
 
@@ -148,7 +149,7 @@ export class TaskContext {
     this.#block(() => {
       for (;;) {
         const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the checks, so no kick is lost
-        if (this.#deliverSignals() > 0) throw kerr('EINTR', 'nanosleep');
+        if (this.#sig.deliver() > 0) throw kerr('EINTR', 'nanosleep');
         const r = waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { deadlineNs, cancel: this.#cancel });
         if (r === 'timed-out') return;
         if (r === 'cancelled') this.#cancelled();
@@ -228,10 +229,7 @@ export class TaskContext {
 
   /** Install a handler, 'SIG_IGN' or 'SIG_DFL' for a signal. SIGKILL and SIGSTOP cannot be caught (EINVAL). */
   sigaction(sig: number | string, action: SignalHandler | 'SIG_IGN' | 'SIG_DFL'): void {
-    const n = signalNumber(sig);
-    if (n === undefined || n === 0 || n === 9 || n === 19) throw kerr('EINVAL', 'sigaction', undefined, `cannot change the action of ${String(sig)}`);
-    if (action === 'SIG_DFL') this.#handlers.delete(n);
-    else this.#handlers.set(n, action);
+    this.#sig.sigaction(sig, action);
     this.#enter();
   }
 
@@ -250,8 +248,7 @@ export class TaskContext {
   exec(module: string | URL, arg?: unknown): never {
     const url = moduleUrlOf(module);
     this.#rpc({ call: 'exec', moduleUrl: url });
-    this.#handlers.clear();
-    this.#sigInfo.clear(); // perf
+    this.#sig.reset();
     this.#perf.exec(); // perf: remove_on_exec events of this task go, CLOEXEC perf fds close, memory resets
     this.#uintr.reset(); // uintr: nothing survives exec
     this.#moduleUrl = url;
@@ -340,20 +337,10 @@ export class TaskContext {
   }
 
   /** sigprocmask(2): block, unblock or set blocked signals; returns the old set. SIGKILL and SIGSTOP stay unblocked. */ // perf
-  sigprocmask(how: 'SIG_BLOCK' | 'SIG_UNBLOCK' | 'SIG_SETMASK', set: ReadonlyArray<number | string>): number[] {
-    let mask = 0;
-    for (const sig of set) {
-      const n = signalNumber(sig);
-      if (n === undefined || n === 0) throw kerr('EINVAL', 'sigprocmask', undefined, `unknown signal ${String(sig)}`);
-      if (n !== 9 && n !== 19) mask |= 1 << (n - 1);
-    }
-    const i = this.#s + TASK.SIGBLOCKED;
-    const old = Atomics.load(this.#t.i32, i);
-    const next = how === 'SIG_BLOCK' ? old | mask : how === 'SIG_UNBLOCK' ? old & ~mask : how === 'SIG_SETMASK' ? mask : undefined;
-    if (next === undefined) throw kerr('EINVAL', 'sigprocmask', undefined, `how must be SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK, got ${String(how)}`);
-    Atomics.store(this.#t.i32, i, next); // single writer: this task
+  sigprocmask(how: SigprocmaskHow, set: ReadonlyArray<number | string>): number[] {
+    const old = this.#sig.sigprocmask(how, set);
     this.#enter(); // newly unblocked pending signals are delivered now
-    return Array.from({ length: 31 }, (_, b) => b + 1).filter((n) => (old & (1 << (n - 1))) !== 0);
+    return old;
   }
 
   /** The largest CPU id this kernel supports plus one (for mask sizes). */
@@ -363,39 +350,9 @@ export class TaskContext {
 
   // Syscall entry: take pending signals (the kernel does it on every return to user space).
   #enter(): void {
-    this.#deliverSignals();
+    this.#sig.deliver();
     if ((Atomics.load(this.#t.i32, this.#s + TASK.FLAGS) & TASK_CANCEL_MASK) !== 0) this.#cancelled();
     this.#uintr.poll(); // uintr: an interrupt point
-  }
-
-  // uintr: a synchronous fault (force_sig_fault): a blocked or ignored signal still kills.
-  #fault(sig: UintrSignal): void {
-    const n = signalNumber(sig)!;
-    const blocked = (Atomics.load(this.#t.i32, this.#s + TASK.SIGBLOCKED) & (1 << (n - 1))) !== 0; // single writer (this task)
-    const action = this.#handlers.get(n);
-    if (blocked || action === undefined || action === 'SIG_IGN') throw new TaskSignalled(sig);
-    queueSignal(this.#t, this.#slot, n);
-    this.#deliverSignals();
-  }
-
-  // perf: a signal this task raises on itself (a perf SIGTRAP, a memory fault), delivered before
-  // the faulting access returns. 'send' = send_sig_info, 'force' = force_sig_fault, 'kill' = die.
-  #raise(sig: number, info: SigInfo, how: RaiseHow): void {
-    const bit = 1 << (sig - 1);
-    const blocked = (Atomics.load(this.#t.i32, this.#s + TASK.SIGBLOCKED) & bit) !== 0; // single writer (this task)
-    const action = this.#handlers.get(sig);
-    if (how === 'kill' || (how === 'force' && (blocked || action === undefined || action === 'SIG_IGN'))) throw new TaskSignalled(signalName(sig));
-    if (action === 'SIG_IGN') return;
-    if (blocked) {
-      // A legacy signal already pending is not queued twice (kernel/signal.c legacy_queue).
-      if ((Atomics.or(this.#t.i32, this.#s + TASK.SIGPENDING, bit) & bit) === 0) this.#sigInfo.set(sig, info); // RMW only
-      return;
-    }
-    if (action === undefined) {
-      if (ignoredByDefault(sig)) return;
-      throw new TaskSignalled(signalName(sig));
-    }
-    action(sig, info);
   }
 
   #cancelled(): never {
@@ -419,29 +376,6 @@ export class TaskContext {
     return out;
   }
 
-  // Deliver pending, unblocked signals; returns how many handlers ran. Fatal ones unwind the program.
-  #deliverSignals(): number {
-    const i32 = this.#t.i32;
-    let ran = 0;
-    for (;;) {
-      const pend = Atomics.load(i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(i32, this.#s + TASK.SIGBLOCKED); // acquire
-      if (pend === 0) return ran;
-      const bit = pend & -pend;
-      Atomics.and(i32, this.#s + TASK.SIGPENDING, ~bit); // RMW only: senders or concurrently
-      const sig = 31 - Math.clz32(bit) + 1;
-      const action = this.#handlers.get(sig);
-      if (action === 'SIG_IGN') continue;
-      if (action === undefined) {
-        if (ignoredByDefault(sig)) continue;
-        throw new TaskSignalled(signalName(sig));
-      }
-      const info: SigInfo = this.#sigInfo.get(sig) ?? { si_signo: sig, si_code: SI_USER, si_pid: 0 }; // perf: a queued perf SIGTRAP keeps its siginfo
-      this.#sigInfo.delete(sig); // perf
-      action(sig, info);
-      ran++;
-    }
-  }
-
   // A syscall served by the CPU actor this task is on (fast path, no control plane). With
   // `interruptible`, a handled signal ends the wait and the call returns undefined (the CPU's late
   // completion is then ignored: it carries an older request id).
@@ -456,7 +390,7 @@ export class TaskContext {
     postSyscall(this.#k, this.#t, cpu, this.#slot, nr, id, args);
     for (;;) {
       if (Atomics.load(i32, s + TASK.SYS_DONE_ID) === id) break; // acquire: SYS_RET was stored before
-      if (interruptible && this.#deliverSignals() > 0) return undefined;
+      if (interruptible && this.#sig.deliver() > 0) return undefined;
       if (waitWord(i32, word, seen, { cancel: this.#cancel }) === 'cancelled') this.#cancelled();
       seen = Atomics.load(i32, word);
     }
