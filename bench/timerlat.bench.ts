@@ -3,7 +3,8 @@
 //     absolute-deadline loop in a worker (bench/workers/timer-floor.ts), side by side (target ≤ 1.15×)
 //  b. hot path per sample: recordSample + SampleWriter.write into a RingBuffer vs a raw SAB store loop;
 //     and the same hot path with a tracerMachine actor.send per sample (what the tracer does NOT do)
-//  c. overhead: CPU time per simulated CPU running timerlat at 1 ms vs the same lab idle (target ≤ 2 %)
+//  c. overhead: CPU time per simulated CPU running timerlat at 1 ms, over the same lab idle, against K bare
+//     deadline loops; alternating rounds after a 3 s warm-up on both sides, medians (target ≤ 2 %)
 //  d. collection: 8 CPUs at 100 µs with a reader draining the ring; received == produced − counted
 //     losses, and the reader's cost per 1000 samples
 // Run: npm run bench -- timerlat   (BENCH_QUICK=1 shortens every window)
@@ -144,33 +145,71 @@ async function cpuMsOver(windowMs: number): Promise<number> {
   return (used.user + used.system) / 1e3;
 }
 
+/** K bare deadline loops at 1 ms: started, settled for `settleMs`, measured for `windowMs`, ended. */
+async function bareLoopsMs(K: number, settleMs: number, windowMs: number): Promise<number> {
+  const ctl = new Int32Array(new SharedArrayBuffer(8));
+  const samples = (): SharedArrayBuffer => new SharedArrayBuffer(8 * (settleMs + windowMs + 2000));
+  const ws = Array.from({ length: K }, () => new Worker(new URL('./workers/timer-floor.js', import.meta.url), { workerData: { periodNs: 1e6, ctl: ctl.buffer, samples: samples() } }));
+  await sleep(settleMs);
+  const ms = await cpuMsOver(windowMs);
+  Atomics.store(ctl, 1, 1); // publish: stop
+  await Promise.all(ws.map((w) => w.terminate()));
+  return ms;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/*
+ * Why alternating rounds and a warm-up, and what it costs: this 2-core VM's background load moves a
+ * 10 s figure by ±30 % between minutes, so one lab window followed by one baseline window compares
+ * two different minutes. Alternating R short windows (lab, bare loops, lab, …) and taking medians
+ * compares like with like. The first round settles both sides for WARM_MS: timerlat's CPU loop only
+ * gets hot once timerlat runs, and V8 spends ~2–3 s of platform-thread time compiling it (measured,
+ * docs/timerlat.md), which is start-up cost, not per-period overhead. The bare loops get the same
+ * settle. Later rounds settle 1 s on both sides. Cost: about 12 s per round.
+ */
 async function overhead(): Promise<void> {
   const K = 4;
-  const windowMs = QUICK ? 3000 : 10_000;
+  const windowMs = QUICK ? 2000 : 5000;
+  const rounds = QUICK ? 2 : 4;
+  const WARM_MS = 3000;
   const lab = await Lab.boot({ cpus: K });
   await sleep(300);
   const idle = await cpuMsOver(windowMs);
-  await lab.tracefs.write('current_tracer', 'timerlat');
-  await sleep(300);
-  const busy = await cpuMsOver(windowMs);
-  const samples = lab.timerlat.snapshot().reduce((a, s) => a + s.irq.count + s.thread.count, 0);
+  const labPct: number[] = [];
+  const rawPct: number[] = [];
+  let samples = 0;
+  let activations = 0;
+  const perRound: number[] = [];
+  const pct = (ms: number): number => ((ms - idle) / windowMs / K) * 100; // per thread, over the idle lab
+  for (let r = 0; r < rounds; r++) {
+    const settle = r === 0 ? WARM_MS : 1000;
+    await lab.tracefs.write('current_tracer', 'timerlat');
+    await sleep(settle);
+    const before = lab.timerlat.snapshot().reduce((a, s) => a + s.irq.count, 0);
+    labPct.push(pct(await cpuMsOver(windowMs)));
+    const after = lab.timerlat.snapshot();
+    perRound.push(after.reduce((a, s) => a + s.irq.count, 0) - before);
+    activations += perRound[r]!;
+    samples += after.reduce((a, s) => a + s.irq.count + s.thread.count, 0);
+    await lab.tracefs.write('current_tracer', 'nop'); // the CPU actors go idle: the baseline runs beside an idle lab
+    rawPct.push(pct(await bareLoopsMs(K, settle, windowMs)));
+  }
   await lab.shutdown();
-  // Baseline: K bare deadline loops at the same period (the cost of waking a thread every 1 ms).
-  const ctl = new Int32Array(new SharedArrayBuffer(8));
-  const ws = Array.from({ length: K }, () => new Worker(new URL('./workers/timer-floor.js', import.meta.url), { workerData: { periodNs: 1e6, ctl: ctl.buffer, samples: new SharedArrayBuffer(8 * (windowMs + 2000)) } }));
-  await sleep(300);
-  const raw = await cpuMsOver(windowMs);
-  Atomics.store(ctl, 1, 1); // publish: stop
-  await Promise.all(ws.map((w) => w.terminate()));
-  const pct = (ms: number): number => (ms / windowMs / K) * 100;
-  const added = pct(busy - idle);
-  console.log(`\n## timerlat overhead: ${K} simulated CPUs at 1 ms, ${windowMs / 1000} s windows (whole-process CPU time, process.cpuUsage)`);
-  console.log('| threads | CPU ms | % of one core | per thread | target | met |');
-  console.log('|---|---:|---:|---:|---:|:---:|');
-  console.log(`| ${K} CPU actors idle | ${idle.toFixed(1)} | ${((100 * idle) / windowMs).toFixed(2)}% | ${pct(idle).toFixed(3)}% | – | – |`);
-  console.log(`| ${K} CPU actors running timerlat | ${busy.toFixed(1)} | ${((100 * busy) / windowMs).toFixed(2)}% | ${added.toFixed(2)}% (added over idle) | ≤ 2% | ${added <= 2 ? 'yes' : 'NO'} |`);
-  console.log(`| ${K} bare Atomics.wait deadline loops (baseline) | ${raw.toFixed(1)} | ${((100 * raw) / windowMs).toFixed(2)}% | ${pct(raw).toFixed(2)}% | – | – |`);
-  console.log(`# timerlat per CPU / bare deadline loop per thread: ${(added / pct(raw)).toFixed(2)}×; ${samples} samples; added CPU time per activation ${(((busy - idle) * 1e6) / Math.max(1, samples / 2)).toFixed(0)} ns (wake-up, timer IRQ, kthread, two samples)`);
+  const ratios = labPct.map((x, i) => x / rawPct[i]!);
+  const range = (xs: number[], d: number): string => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
+  const labMed = median(labPct);
+  console.log(`\n## timerlat overhead: ${K} simulated CPUs at 1 ms, ${rounds} alternating rounds of ${windowMs / 1000} s windows (whole-process CPU time, process.cpuUsage; first round settles ${WARM_MS / 1000} s on both sides, later rounds 1 s)`);
+  console.log('| threads | per thread, % of one core: median | range | target | met |');
+  console.log('|---|---:|---:|---:|:---:|');
+  console.log(`| ${K} CPU actors idle | ${((idle / windowMs / K) * 100).toFixed(3)}% | – | – | – |`);
+  console.log(`| ${K} CPU actors running timerlat (added over idle) | ${labMed.toFixed(2)}% | ${range(labPct, 2)}% | ≤ 2% | ${labMed <= 2 ? 'yes' : 'NO'} |`);
+  console.log(`| ${K} bare Atomics.wait deadline loops (baseline) | ${median(rawPct).toFixed(2)}% | ${range(rawPct, 2)}% | – | – |`);
+  console.log(`# per round, lab / bare: ${labPct.map((x, i) => `${x.toFixed(2)}/${rawPct[i]!.toFixed(2)} (${perRound[i]} activations)`).join(', ')}`);
+  console.log(`# timerlat per CPU / bare deadline loop per thread: median ${median(ratios).toFixed(2)}× (range ${range(ratios, 2)}×); ${activations} activations measured (${samples} samples in all); added CPU time per activation over the bare loop ${((((labMed - median(rawPct)) / 100) * 1e9) / (activations / K / ((windowMs / 1000) * rounds))).toFixed(0)} ns`);
   console.log(environmentLine());
 }
 
