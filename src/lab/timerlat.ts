@@ -9,7 +9,7 @@ import { waitWordAsync } from '../shm/wait.js';
 import { clockNs } from '../shm/clock.js';
 import { tracerMachine } from '../../machines/tracer.js';
 import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
-import { CTX_NAMES, Ctx, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
+import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
@@ -162,6 +162,11 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
         noWaiter: Atomics.load(s.i32, cb + TLC.NO_WAITER),
       };
     });
+  }
+
+  /** Bucket bounds of every histogram in µs: bucket b holds [lowUs[b], highUs[b]) (1 µs below 1 ms, 64 per octave above). */
+  histogramLayout(): { lowUs: number[]; highUs: number[] } {
+    return bucketBounds();
   }
 
   /** Raw histogram snapshot of one CPU and context. */

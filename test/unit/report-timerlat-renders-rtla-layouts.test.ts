@@ -10,11 +10,10 @@ import { renderTimerlatHtml } from '../../src/report/timerlat-html.js';
 import { renderAutoAnalysis, renderDumpTasks } from '../../src/report/timerlat-aa.js';
 import { formatDuration, mergeContext } from '../../src/report/timerlat-format.js';
 import type { ContextResult, CpuResult, TimerlatResult } from '../../src/report/timerlat-types.js';
-import { histogramLayout } from '../../src/cli/commands/timerlat-run.js';
-import { BUCKETS, bucketHighUs, bucketLowUs } from '../../src/tracers/latency-stats.js';
+import { BUCKETS, LINEAR_BUCKETS, SUB_BUCKETS, bucketBounds, bucketOf, bucketLowUs } from '../../src/tracers/latency-stats.js';
 import { validateJson } from '../helpers/json-schema.js';
 
-const layout = histogramLayout(BUCKETS);
+const layout = bucketBounds();
 
 function ctx(samplesUs: number[]): ContextResult {
   const hist = new Array<number>(BUCKETS).fill(0);
@@ -46,11 +45,21 @@ function result(over: Partial<TimerlatResult> = {}, cfg: Partial<TimerlatResult[
 }
 
 describe('timerlat renderers', () => {
-  it('the CLI bucket layout is the accumulator layout (bucketLowUs/bucketHighUs)', () => {
+  it('buckets tile the µs axis: 1 µs wide below 1 ms, then at most 1/64 of their lower bound; bucketOf agrees', () => {
+    expect(layout.lowUs.length).toBe(BUCKETS);
+    expect(layout.lowUs[0]).toBe(0);
     for (let b = 0; b < BUCKETS; b++) {
-      expect(layout.lowUs[b]).toBe(bucketLowUs(b));
-      expect(layout.highUs[b]).toBe(bucketHighUs(b));
+      const lo = layout.lowUs[b]!;
+      const hi = layout.highUs[b]!;
+      if (b + 1 < BUCKETS) expect(layout.lowUs[b + 1], `bucket ${b}`).toBe(hi);
+      if (b < LINEAR_BUCKETS) expect(hi - lo).toBe(1);
+      else expect((hi - lo) * SUB_BUCKETS, `bucket ${b} [${lo}, ${hi})`).toBeLessThanOrEqual(lo);
+      expect(bucketOf(lo * 1000), `low edge of ${b}`).toBe(b);
+      expect(bucketOf(hi * 1000 - 1), `high edge of ${b}`).toBe(b);
     }
+    expect(bucketOf(-5)).toBe(0);
+    expect(bucketOf(1e30)).toBe(BUCKETS - 1);
+    expect(bucketLowUs(LINEAR_BUCKETS + SUB_BUCKETS)).toBe(2048);
   });
 
   it('formats durations as rtla get_duration: %3d %02d:%02d:%02d', () => {

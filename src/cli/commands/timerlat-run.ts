@@ -38,22 +38,6 @@ export interface RunOutcome {
   readonly result: TimerlatResult;
 }
 
-/**
- * Bucket bounds of the lab's accumulator (src/tracers/latency-stats.ts bucketLowUs/bucketHighUs:
- * 1 µs buckets below LINEAR_US, then powers of two). The CLI may not import src/tracers, so the
- * rule is restated here and test/unit/report-timerlat-layout-matches-accumulator.test.ts pins it.
- */
-export const LINEAR_US = 1024;
-export function histogramLayout(buckets: number): HistogramLayout {
-  const lowUs: number[] = [];
-  const highUs: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    lowUs.push(b < LINEAR_US ? b : 2 ** (10 + b - LINEAR_US));
-    highUs.push(b < LINEAR_US ? b + 1 : 2 ** (11 + b - LINEAR_US));
-  }
-  return { lowUs, highUs };
-}
-
 const CTX_FILE = { irq: 'irq', thread: 'thread', user: 'user-ret' } as const;
 
 /** Run one experiment; the lab is always shut down and every knob restored. */
@@ -244,12 +228,10 @@ function noiseInfo(plan: TimerlatPlan): NoiseInfo[] {
 /** Read the accumulators and ring stats into one result (collection; no printing). */
 export function collect(lab: Lab, plan: TimerlatPlan, end: RunEnd, startedAt: Date, elapsedS: number, stop: StopInfo | null): TimerlatResult {
   const snap = lab.timerlat.snapshot();
-  let buckets = 0;
   const cpus: CpuResult[] = plan.cpus.map((cpu) => {
     const s = snap[cpu]!;
     const ctx = (k: 'irq' | 'thread' | 'user'): ContextResult => {
       const raw = lab.timerlat.histogram(cpu, CTX_FILE[k]);
-      buckets = raw.hist.length;
       return { summary: s[k], hist: Array.from(raw.hist), sumNs: raw.sumNs };
     };
     return { cpu, irq: ctx('irq'), thread: ctx('thread'), user: ctx('user'), skipped: s.skipped, noWaiter: s.noWaiter };
@@ -269,7 +251,7 @@ export function collect(lab: Lab, plan: TimerlatPlan, end: RunEnd, startedAt: Da
     end,
     userData: plan.workload !== 'kernel',
     cpus,
-    layout: histogramLayout(buckets),
+    layout: lab.timerlat.histogramLayout(),
     loss: Array.from({ length: lab.cpus }, (_, cpu) => {
       const st = lab.ring.stats(cpu);
       return { cpu, overrun: st.overrun, dropped: st.droppedEvents, commitOverrun: st.commitOverrun };
