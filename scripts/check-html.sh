@@ -11,7 +11,7 @@ bin=${TRACELAB_BIN:-$here/dist/src/cli/main.js}
 mkdir -p "$out"
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$browser" ] || { echo "check-html: no chromium; apt-get install -y chromium" >&2; exit 1; }
-node "$bin" timerlat hist -d 2s --sim-cpus 2 --noise thread:300us/5ms:name=check-noise --noise-mask 1 \
+node "$bin" timerlat hist -d 2s --sim-cpus 2 --noise thread:300us/5ms:name=check-noise --noise thread:2500us/40ms:name=long-noise --noise-mask 1 \
   --html "$out/timerlat-report.html" > "$out/timerlat-hist.txt"
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1400 \
   --screenshot="$out/timerlat-report.png" "file://$out/timerlat-report.html" > /dev/null 2>&1
