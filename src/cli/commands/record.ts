@@ -10,6 +10,9 @@ import { eventFormats, writeTraceFile, type TraceFileWriter } from '../../lab/tr
 import { program as selftestProgram } from '../../selftest/runner.js';
 import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
 
+/** How long the recording waits for its marker tasks to write their first event before the duration starts. */
+const START_BOUND_MS = 20_000;
+
 /** Options of {@link recordTrace}. */
 export interface RecordOptions {
   readonly out: string;
@@ -60,6 +63,16 @@ export async function recordTrace(opts: RecordOptions): Promise<RecordSummary> {
     const loops = handles.map(async (h, c) => {
       for (let s = await h.read(); s !== ''; s = await h.read()) onPage(c, s);
     });
+    // The duration starts when every source has written: a task worker still loading its module
+    // (seconds on a loaded machine) must not shorten the recording to nothing. Bounded.
+    const started = Date.now();
+    const written = (c: number): boolean => {
+      const st = lab.ring.stats(c);
+      return st.entries + st.readEvents > 0;
+    };
+    while (!Array.from({ length: cpus }, (_, c) => written(c)).every(Boolean) && Date.now() - started < START_BOUND_MS) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await new Promise((r) => setTimeout(r, (opts.durationS ?? 1) * 1000));
     await Promise.all(tasks.map((t) => lab.kill(t.pid, 'SIGKILL')));
     await Promise.all(tasks.map((t) => t.exited));
