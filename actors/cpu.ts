@@ -19,10 +19,12 @@ import { ActivityLog } from '../src/tracers/activity.js';
 // The port hands out the kernel's own objects behind opaque handle types.
 function portOf(cpu: Cpu): CpuPort {
   const { k, t } = cpu;
+  const ctx = cpu.kthreads.context;
   let inIrqWindow = false;
   return {
     id: cpu.id,
     activity: new ActivityLog(),
+    context: ctx,
     ring: () => cpu.ring,
     timer: (fn) => TimerQueue.timer((now) => fn(now)) as unknown as TimerHandle,
     arm: (h, deadlineNs) => cpu.timers.arm(h as unknown as HrTimer, deadlineNs),
@@ -33,13 +35,26 @@ function portOf(cpu: Cpu): CpuPort {
     pollIrqs: () => {
       if (inIrqWindow) return; // no nested IRQ windows
       inIrqWindow = true;
+      if (ctx.on) ctx.window();
       try {
         cpu.timers.expire(clockNs);
       } finally {
         inIrqWindow = false;
       }
     },
-    syscall: (nr, h) => cpu.syscalls.register(nr as SyscallNr, h),
+    syscall: (nr, h, name) => {
+      // The syscall a task asked for is a frame of the saved stack: `<name> [pid N]`.
+      const code = ctx.intern(`${name ?? `sys_${nr}`} [pid %u]`);
+      cpu.syscalls.register(nr as SyscallNr, (slot, args, argBase) => {
+        if (!ctx.on) return h(slot, args, argBase);
+        ctx.enter(code, Atomics.load(t.i32, t.slotBase(slot) + TASK.PID)); // acquire: published before the syscall bit
+        try {
+          return h(slot, args, argBase);
+        } finally {
+          ctx.leave();
+        }
+      });
+    },
     complete: (slot, ret) => completeSyscall(t, slot, ret),
     taskPid: (slot) => Atomics.load(t.i32, t.slotBase(slot) + TASK.PID),
     taskCpu: (slot) => Atomics.load(t.i32, t.slotBase(slot) + TASK.CPU),

@@ -9,7 +9,7 @@ import { sleep, take } from '../shm/doorbell.js';
 import { writeBegin, writeEnd } from '../shm/seqcount.js';
 import { CPU, CpuState, Ipi, type KernelShm } from './layout.js';
 import { TimerQueue, type HrTimer } from './hrtimer.js';
-import { KThreadQueue } from './kthread.js';
+import { FRAME, KThreadQueue } from './kthread.js';
 import { answerPings, cpuOnline, sendPing } from './ipi.js';
 
 /** How often a CPU waiting for a PONG checks that its target is still alive. */
@@ -120,10 +120,15 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
         return;
       }
       case 'kthread.busy': {
+        const code = cpu.kthreads.context.intern(`lab_busy [busy/${cpu.id} %u us]`);
         const kt = cpu.kthreads.create(`busy/${cpu.id}`, (start) => {
           const end = start + msg.busyUs * 1e3;
+          const ctx = cpu.kthreads.context;
+          const on = ctx.on;
+          if (on) ctx.enter(code, msg.busyUs);
           let now = start;
           while (now < end) now = clockNs(); // a non-preemptible kernel section, on purpose
+          if (on) ctx.leave();
           cpu.kthreads.stop(kt);
           cpu.post({ type: 'kthread.busy.done', id: msg.id, startNs: start, endNs: now });
         });
@@ -154,17 +159,25 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
    * again. That is how the CPU never runs a timer early.
    */
   let now = mark; // the clock at the top of this pass: the wake-up, or the end of the last pass
+  const ctx = cpu.kthreads.context; // what runs, for timerlat's print_stack (kthread.ts: RunContext)
   for (;;) {
     const bits = take(i32, base + CPU.PENDING) | carry;
     carry = 0;
     if ((bits & Ipi.SHUTDOWN) !== 0) break;
     if (bits !== 0) {
       Atomics.add(i32, base + CPU.IPIS, 1); // single writer
+      const on = ctx.on;
+      if (on) ctx.enter(FRAME.IPI, bits);
       if ((bits & Ipi.CALL) !== 0) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) handle(m.message as CpuRequest);
       }
       if ((bits & Ipi.PING) !== 0) answerPings(k, cpu.id);
-      if ((bits & Ipi.SYSCALL) !== 0) Atomics.add(i32, base + CPU.SYSCALLS, cpu.syscalls.serve(k, cpu.t, cpu.id)); // RMW only
+      if ((bits & Ipi.SYSCALL) !== 0) {
+        if (on) ctx.enter(FRAME.SYSCALLS, 0);
+        Atomics.add(i32, base + CPU.SYSCALLS, cpu.syscalls.serve(k, cpu.t, cpu.id)); // RMW only
+        if (on) ctx.leave();
+      }
+      if (on) ctx.leave();
       now = clockNs(); // handlers may have run for a while
     }
     const expired = cpu.timers.expire(clockNs, now);
@@ -188,6 +201,8 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
     idleNs += now - mark;
     mark = now;
     if (r === 'cancelled') break;
+    if (ctx.on) ctx.woke();
+
   }
   publishStats(clockNs());
   Atomics.store(i32, base + CPU.STATE, CpuState.STOPPED); // publish: the loop is gone

@@ -14,6 +14,7 @@ import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../trac
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
 import { registerTimerlatEvent } from '../tracers/timerlat-event.js';
+import { registerKernelStackEvent } from '../tracers/timerlat-stack-event.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
 import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
@@ -75,6 +76,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   constructor(h: TimerlatHost) {
     super();
     registerTimerlatEvent();
+    registerKernelStackEvent();
     this.#h = h;
     this.shm = allocateTimerlat(h.cpus);
     resetStats(this.shm.stats, h.cpus);
@@ -219,6 +221,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     s.i32[g + TLG.USER_MODE] = this.#options.has('OSNOISE_WORKLOAD') ? 0 : 1;
     s.i32[g + TLG.STOP_US] = this.#knobs.stop_tracing_us;
     s.i32[g + TLG.STOP_TOTAL_US] = this.#knobs.stop_tracing_total_us;
+    s.i32[g + TLG.PRINT_STACK_US] = this.#knobs.print_stack;
     s.i32[g + TLG.MAX_LAT_US] = 0;
     s.i32[g + TLG.ALIGN_US] = this.#options.has('TIMERLAT_ALIGN') ? this.#knobs.timerlat_align_us : 0;
     s.f64[(g >> 1) + TLG.F64_ALIGN_BASE_NS] = clockNs() + 2 * this.#knobs.timerlat_period_us * 1e3; // after every CPU got the start message
@@ -338,6 +341,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
         if (k === 'timerlat_period_us') s.f64[(s.g >> 1) + TLG.F64_PERIOD_NS] = v * 1e3;
         if (k === 'stop_tracing_us') Atomics.store(s.i32, s.g + TLG.STOP_US, v);
         if (k === 'stop_tracing_total_us') Atomics.store(s.i32, s.g + TLG.STOP_TOTAL_US, v);
+        if (k === 'print_stack') Atomics.store(s.i32, s.g + TLG.PRINT_STACK_US, v); // publish: each CPU's next IRQ reads it
       },
       options: () => self.#options,
       setOptions(next: ReadonlySet<OsnoiseOption>) {

@@ -49,12 +49,14 @@ function fromAnalysis(stop: StopInfo & { kind: 'threshold' }, a: StopAnalysis): 
   if (irq) {
     const running = threads[0];
     out.push('  Blocking thread:', named(running?.name ?? `swapper/${stop.cpu}`, 0));
+    out.push(...stackLines(a.stack));
   } else {
     out.push(`  Timerlat IRQ duration:\t\t\t\t${us(a.irqDurationNs)} us (${per(total, a.irqDurationNs)} %)`);
     const blocking = threads[0];
     const bNs = blocking?.durationNs ?? 0;
     out.push(`  Blocking thread:\t\t\t\t\t${us(bNs)} us (${per(total, bNs)} %)`);
     out.push(named(blocking?.name ?? `swapper/${stop.cpu}`, 0, bNs));
+    out.push(...stackLines(a.stack));
     if (irqs.length > 0) {
       out.push(`  IRQ interference\t\t\t\t\t${us(sum(irqs))} us (${per(total, sum(irqs))} %)`);
       for (const b of irqs) out.push(`\t${b.name.padStart(24)}:${'0'.padEnd(3)}\t\t\t${us(b.durationNs)} us`);
@@ -72,6 +74,13 @@ function fromAnalysis(stop: StopInfo & { kind: 'threshold' }, a: StopAnalysis): 
   out.push('------------------------------------------------------------------------');
   out.push(`  ${irq ? 'IRQ' : 'Thread'} latency:\t\t\t\t\t${us(total)} us (100%)`);
   return out;
+}
+
+// rtla's timerlat_aa_stack_handler: the `<stack trace>` print_stack wrote, printed after the
+// blocking thread. Our frames name the CPU actor's real state (docs/timerlat.md), innermost first.
+function stackLines(stack: readonly string[] | undefined): string[] {
+  if (stack === undefined || stack.length === 0) return [];
+  return ['    Blocking thread stack trace', ...stack.map((f) => `\t\t-> ${f}`)];
 }
 
 // No per-event breakdown from the tracer: say so, and name what was configured to run on that CPU.

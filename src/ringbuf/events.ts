@@ -9,7 +9,8 @@
 // |    2 | timerlat_sample | src/tracers    | registered by the timerlat tracer                      |
 // |    3 | tracepipe       | tracepipe.ts   | raw bytes of a tracepipe channel event                |
 // |    4 | perf:sigtrap    | src/tracers/perf-sigtrap-event.ts | u32 pid, u32 type, f64 addr, u64 sig_data, u32 flags, u32 event |
-// | 5-15 | reserved        |                |                                                       |
+// |    5 | kernel_stack    | src/tracers/timerlat-stack-event.ts | UTF-8 frames, innermost first, `\n`-separated; prints as `<stack trace>` + ` => frame` lines |
+// | 6-15 | reserved        |                |                                                       |
 // | 16-255 | user formats  | registerEvent  | anything; unknown types print as hex                  |
 // The pid convention: a format may give `pidOf(payload)`; without it, lines show `<idle>-0`.
 import { kerr } from '../errno.js';
@@ -109,12 +110,17 @@ export interface LineOptions {
   readonly commOf?: (pid: number) => string | undefined;
 }
 
-/** One ftrace text line (no newline): `<comm>-<pid> [cpu] secs.usecs: name: text`. */
+/**
+ * One ftrace text line (no newline): `<comm>-<pid> [cpu] secs.usecs: name: text`. A format whose
+ * text starts with a newline (the stack event) follows the label directly, as ftrace prints
+ * `...: <stack trace>` and then one ` => frame` line per frame.
+ */
 export function formatEventLine(cpu: number, tsNs: number, type: number, payload: Uint8Array, opts: LineOptions = {}): string {
   const f = registry.get(type);
   const pid = f?.pidOf?.(payload) ?? 0;
   const comm = pid === 0 ? '<idle>' : opts.commOf?.(pid) ?? '<...>';
   const head = `${comm.padStart(16)}-${String(pid).padEnd(7)} [${String(cpu).padStart(3, '0')}] ${formatTs(tsNs)}: `;
   if (f === undefined) return `${head}type${type}: len=${payload.byteLength} ${hex(payload)}`;
-  return `${head}${f.label ?? f.name}: ${f.format(payload)}`;
+  const text = f.format(payload);
+  return `${head}${f.label ?? f.name}${text.startsWith('\n') ? '' : ': '}${text}`;
 }

@@ -13,6 +13,21 @@ export interface KthreadHandle {
   readonly __kthread: unique symbol;
 }
 
+/**
+ * What the CPU actor is running (src/kernel/kthread.ts: RunContext), for timerlat's print_stack:
+ * sections push a code word (a frame template with an optional `%u` argument), the timer IRQ saves
+ * them. Recording happens only while `on` is true.
+ */
+export interface RunContextPort {
+  on: boolean;
+  intern(template: string): number;
+  template(code: number): string;
+  enter(code: number, arg: number): void;
+  leave(): void;
+  /** Copy (code, arg) pairs innermost first; returns how many. */
+  save(out: Int32Array): number;
+}
+
 /** The CPU services a tracer uses. */
 export interface CpuPort {
   readonly id: number;
@@ -28,8 +43,8 @@ export interface CpuPort {
   stopKthread(k: KthreadHandle): void;
   /** Run expired hrtimers now (an IRQ window inside a long kernel section). */
   pollIrqs(): void;
-  /** Register a CPU syscall: return the value, or undefined to complete it later. */
-  syscall(nr: number, h: (slot: number, args: Int32Array, argBase: number) => number | undefined): void;
+  /** Register a CPU syscall: return the value, or undefined to complete it later. `name` names its stack frame. */
+  syscall(nr: number, h: (slot: number, args: Int32Array, argBase: number) => number | undefined, name?: string): void;
   /** Complete a deferred syscall of task slot `slot`. */
   complete(slot: number, ret: number): void;
   /** pid and current CPU of a task slot. */
@@ -41,6 +56,8 @@ export interface CpuPort {
   tracingOff(): void;
   /** Recent kernel activity on this CPU (noise, long sections), for auto-analysis. */
   readonly activity: ActivityLog;
+  /** What runs on this CPU now (print_stack). */
+  readonly context: RunContextPort;
   /** Post a message to the control plane. */
   post(msg: unknown): void;
 }

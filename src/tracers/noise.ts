@@ -43,12 +43,14 @@ export class NoiseSource {
   #next = 0;
   #stopped = false;
   readonly #name: string;
+  readonly #frame: number; // RunContext code word of this source's stack frame
 
   constructor(port: CpuPort, spec: NoiseSpec) {
     this.spec = spec;
     this.#port = port;
     this.#name = spec.name ?? `${spec.kind}-noise`;
     this.#rng = mulberry32(spec.seed ?? 1);
+    this.#frame = port.context.intern(`noise_${spec.kind} [${this.#name} %u us]`);
     if (spec.kind === 'irq') {
       this.#timer = port.timer((now) => {
         this.#spin(now, false);
@@ -85,12 +87,17 @@ export class NoiseSource {
 
   // Busy-wait; with IRQ windows every ~2 µs when interrupts are allowed.
   #spin(start: number, irqWindows: boolean): void {
-    const end = start + this.#draw(this.spec.durationUs);
+    const busyNs = this.#draw(this.spec.durationUs);
+    const end = start + busyNs;
+    const ctx = this.#port.context;
+    const on = ctx.on; // read once: enter and leave stay paired if an IRQ window flips it
+    if (on) ctx.enter(this.#frame, Math.round(busyNs / 1e3));
     let now = start;
     while (now < end) {
       if (irqWindows) this.#port.pollIrqs();
       now = clockNs();
     }
+    if (on) ctx.leave();
     this.#port.activity.add(this.#name, this.spec.kind, start, now);
     const c = this.counters;
     c.count++;

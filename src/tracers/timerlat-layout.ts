@@ -23,7 +23,7 @@ export const TL_STRIDE_I32 = 32;
  * | 8-9 | f64  | control plane              | period, ns                                               |
  * | 10-11 | f64 | stop owner                | stop latency, ns                                         |
  * | 12  | i32  | control plane              | timerlat_align_us with TIMERLAT_ALIGN set, else 0        |
- * | 13  | —    |                            | padding                                                  |
+ * | 13  | i32  | control plane              | print_stack, µs (0 = off): save the stack at the IRQ, dump it at or above |
  * | 14-15 | f64 | control plane             | aligned start: the first deadline of the first CPU, ns   |
  *
  * Per-CPU block (i32 index cpuBase(cpu)):
@@ -39,7 +39,7 @@ export const TL_STRIDE_I32 = 32;
  * | 8-9 | f64  | CPU actor                   | absolute period of the current activation, ns           |
  * | 10..31 | — |                             | reserved                                                |
  */
-export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, ALIGN_US: 12, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5, F64_ALIGN_BASE_NS: 7 } as const;
+export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, ALIGN_US: 12, PRINT_STACK_US: 13, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5, F64_ALIGN_BASE_NS: 7 } as const;
 export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, F64_ABS_PERIOD: 4 } as const;
 
 /** The timerlat region for `cpus` CPUs. */

@@ -8,6 +8,7 @@
 import { clockNs } from '../shm/clock.js';
 import { Ctx, recordSample, type CtxId } from './latency-stats.js';
 import { SampleWriter } from './timerlat-event.js';
+import { SavedStack } from './timerlat-stack-event.js';
 import { TLC, TLG, allocateTimerlat, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
 import { RingBuffer } from '../ringbuf/index.js';
 import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
@@ -30,6 +31,8 @@ export interface StopAnalysisData {
   readonly irqDurationNs: number;
   readonly threadLatencyNs: number | null;
   readonly blocking: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly startNs: number; readonly durationNs: number }>;
+  /** The `<stack trace>` print_stack wrote for this activation (frames, innermost first), if any. */
+  readonly stack?: readonly string[];
 }
 
 const EINVAL = -22;
@@ -52,15 +55,20 @@ export class TimerlatCpu {
   #waiter = -1;
   #irqStartNs = 0;
   #irqEndNs = 0;
+  readonly #stack: SavedStack;
+  #printStackUs = 0; // print_stack as the last IRQ read it
+  #dumpSeq = 0; // activation whose stack was dumped last, and its frames
+  #dumpFrames: readonly string[] | null = null;
 
   constructor(port: CpuPort, tl: TimerlatShm) {
     this.#port = port;
     this.#tl = tl;
     this.#cb = tl.cpuBase(port.id);
     this.#timer = port.timer((now) => this.#irq(now));
+    this.#stack = new SavedStack(port.context);
     warmUp();
-    port.syscall(1000, (slot) => this.#fdRead(slot)); // NR.timerlat_read
-    port.syscall(1001, () => (this.#fdClose(), 0)); // NR.timerlat_close
+    port.syscall(1000, (slot) => this.#fdRead(slot), 'timerlat_fd_read'); // NR.timerlat_read
+    port.syscall(1001, () => (this.#fdClose(), 0), 'timerlat_fd_release'); // NR.timerlat_close
   }
 
   /** Start the workload with the configuration the control plane published. */
@@ -73,6 +81,9 @@ export class TimerlatCpu {
     this.#periodNs = this.#tl.f64[(g >> 1) + TLG.F64_PERIOD_NS]!;
     this.#seq = 0;
     Atomics.store(i32, this.#cb + TLC.SEQ, 0); // single writer (this CPU)
+    this.#stack.clear();
+    this.#dumpFrames = null;
+    this.#port.context.on = i32[g + TLG.PRINT_STACK_US]! > 0; // stale-ok: every IRQ re-reads it
     this.#running = true;
     if (this.#userMode) return; // the first read() arms the timer
     this.#kthread = this.#port.kthread(`timerlat/${this.#port.id}`, (now) => this.#thread(now));
@@ -98,6 +109,7 @@ export class TimerlatCpu {
   /** Stop the workload: cancel the timer, end the kthread, drop the fd state. */
   stop(): void {
     this.#running = false;
+    this.#port.context.on = false;
     this.#port.cancel(this.#timer);
     if (this.#kthread !== undefined) this.#port.stopKthread(this.#kthread);
     this.#kthread = undefined;
@@ -111,6 +123,12 @@ export class TimerlatCpu {
     const lat = now - this.#absNs;
     const seq = ++this.#seq;
     this.#tl.i32[this.#cb + TLC.SEQ] = seq; // single writer, plain: published with ABS_PERIOD by the completion kick; only the fd holder reads it
+    // print_stack: save what this CPU was running when the IRQ was taken (timerlat_save_stack).
+    // Off (0), this is one plain load per IRQ, as the kernel's `if (osnoise_data.print_stack)`.
+    const ps = this.#tl.i32[this.#tl.g + TLG.PRINT_STACK_US]!; // stale-ok: a write applies from the next IRQ
+    this.#printStackUs = ps;
+    if (ps > 0) this.#stack.save();
+    this.#port.context.on = ps > 0;
     this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
     // Only the stop analysis of a thread/user-ret sample reads the IRQ's end: with that threshold
     // off, skip the clock read (one of the few a period pays for; see src/kernel/cpu.ts).
@@ -189,8 +207,16 @@ export class TimerlatCpu {
     if (!this.#port.tracingOn()) return;
     this.#writer.write(this.#port.ring(), this.#port.id, now, seq, ctx, latNs, pid);
     if (ctx !== Ctx.IRQ) bumpMaxLatency(this.#tl, Math.floor(latNs / 1000));
+    const latUs = Math.floor(latNs / 1000);
+    const ps = this.#printStackUs;
+    // timerlat_main dumps the IRQ's stack after every thread sample at or above print_stack.
+    if (ps > 0 && ctx === Ctx.THREAD) this.#dump(now, seq, latUs);
     const thr = this.#tl.i32[this.#tl.g + thresholdWord]!;
-    if (thr > 0 && Math.floor(latNs / 1000) >= thr && claimStop(this.#tl, this.#port.id, ctx, latNs)) {
+    if (thr <= 0 || latUs < thr) return;
+    // timerlat_irq: an IRQ latency that stops tracing dumps the stack now when stop_tracing_us <=
+    // print_stack (the thread that would print it will not be traced any more).
+    if (ctx === Ctx.IRQ && ps > 0 && thr <= ps) this.#dump(now, seq, latUs);
+    if (claimStop(this.#tl, this.#port.id, ctx, latNs)) {
       this.#port.tracingOff();
       this.#port.post({ type: 'timerlat.stop_hit', cpu: this.#port.id, ctx, latencyNs: latNs, analysis: this.#analyze(now, seq, ctx, latNs) } satisfies TimerlatNotice);
     }
@@ -207,7 +233,16 @@ export class TimerlatCpu {
       irqDurationNs: irqDone ? 0 : Math.max(0, this.#irqEndNs - this.#irqStartNs),
       threadLatencyNs: irqDone ? null : latNs,
       blocking: this.#port.activity.between(abs, now),
+      ...(this.#dumpFrames !== null && this.#dumpSeq === seq ? { stack: this.#dumpFrames } : {}),
     };
+  }
+
+  // timerlat_dump_stack: the stack saved at this activation's IRQ, if latencyUs >= print_stack.
+  #dump(now: number, seq: number, latUs: number): void {
+    const frames = this.#stack.dump(this.#port.ring(), this.#port.id, now, latUs, this.#printStackUs);
+    if (frames === null) return;
+    this.#dumpSeq = seq;
+    this.#dumpFrames = frames;
   }
 
   #exception(pid: number, taint: string): void {
