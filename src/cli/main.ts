@@ -62,4 +62,11 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `tracelab report FILE | head`: a reader that goes away ends the output quietly, as coreutils do
+// (exit 0 here, since the data that was asked for was written), instead of an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 await main(process.argv);

@@ -12,8 +12,15 @@ import type { KernelShm } from '../kernel/layout.js';
 import { type TraceControl, type TrackedReader, addTraceFiles } from '../tracefs/files/trace.js';
 import type { Tracefs } from '../tracefs/tree.js';
 
+import { registerTimerlatEvent } from '../tracers/timerlat-event.js';
+import '../tracers/timerlat-stack-event.js'; // registers kernel_stack (<stack trace>) on load
+
 // Re-exported for the CLI (which may import src/lab but not src/ringbuf).
 export { readTraceFile, writeTraceFile, TraceFileError } from '../ringbuf/tracefile.js';
+
+// The built-in tracers' event formats are known to every process that loads the lab's tracing,
+// lab or not: `tracelab report` decodes timerlat_sample records of a file without booting a lab.
+registerTimerlatEvent();
 export { formatTraceFile } from '../ringbuf/tracefile-report.js';
 export { eventFormats } from '../ringbuf/events.js';
 export type { TraceFileHeader, TraceFileChunk, TraceFileWriter } from '../ringbuf/tracefile.js';

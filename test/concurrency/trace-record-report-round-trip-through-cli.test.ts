@@ -62,6 +62,23 @@ describe('tracelab record / report / stress', () => {
     expect(bad.err).toMatch(/EINVAL: offset \d+/);
   }, 90_000);
 
+  it('record -p timerlat records the tracer on every CPU; report decodes its samples (no lab in the report process)', async () => {
+    const file = join(dir, 'timerlat.dat');
+    const rec = await run([...(await tracelab()), 'record', '-o', file, '-d', '1', '--sim-cpus', '2', '-p', 'timerlat', '--period', '2000'], 45_000);
+    expect(rec.code, printOnFail(rec)).toBe(0);
+    const rep = await run([...(await tracelab()), 'report', file]);
+    expect(rep.code, printOnFail(rep)).toBe(0);
+    for (const cpu of ['000', '001']) {
+      for (const ctx of ['irq', 'thread']) {
+        expect(rep.out, `cpu ${cpu} ${ctx}`).toMatch(new RegExp(`\\[${cpu}\\] +\\d+\\.\\d{6}: timerlat_sample: #1 +context +${ctx} timer_latency +\\d+ ns\\n`));
+      }
+    }
+    expect(rep.out).not.toMatch(/marker/); // the tracer, not the marker tasks, is the source
+    const bad = await run([...(await tracelab()), 'record', '-o', join(dir, 'x.dat'), '-p', 'function']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/EINVAL.*unknown tracer "function"; available: nop timerlat/);
+  }, 90_000);
+
   it('stress ring prints KTAP with every invariant ok', async () => {
     const r = await run([...(await tracelab()), 'stress', 'ring', '--cpus', '2', '--writers', '1', '--duration', '1', '--seed', '7', '--mode', 'overwrite']);
     expect(r.code, printOnFail(r)).toBe(0);

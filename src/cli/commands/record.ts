@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import { kerr } from '../../errno.js';
 import { Lab, type TracefsHandle } from '../../lab/lab.js';
 import { eventFormats, writeTraceFile, type TraceFileWriter } from '../../lab/tracing.js';
 import { program as selftestProgram } from '../../selftest/runner.js';
@@ -22,6 +23,13 @@ export interface RecordOptions {
   readonly cpus?: number;
   /** Sleep between marker lines, µs. @default 2000 */
   readonly markerSleepUs?: number;
+  /**
+   * The tracer to record (trace-cmd record -p): 'nop' runs a trace_marker task per CPU as the event
+   * source; 'timerlat' records the timerlat tracer's samples on every CPU instead. @default 'nop'
+   */
+  readonly tracer?: 'nop' | 'timerlat';
+  /** timerlat_period_us with tracer 'timerlat'. @default 1000 */
+  readonly periodUs?: number;
 }
 
 /** What a recording wrote. */
@@ -55,7 +63,12 @@ export async function recordTrace(opts: RecordOptions): Promise<RecordSummary> {
     writer.page(cpu, bytes, missed);
   };
   try {
-    const tasks = await Promise.all(Array.from({ length: cpus }, (_, c) => lab.spawn(selftestProgram('marker'), {
+    const timerlat = opts.tracer === 'timerlat';
+    if (timerlat) {
+      await lab.tracefs.write('osnoise/timerlat_period_us', String(opts.periodUs ?? 1000));
+      await lab.tracefs.write('current_tracer', 'timerlat');
+    }
+    const tasks = timerlat ? [] : await Promise.all(Array.from({ length: cpus }, (_, c) => lab.spawn(selftestProgram('marker'), {
       affinity: [c], arg: { count: 1e9, sleepUs: opts.markerSleepUs ?? 2000, prefix: `cpu${c} marker` },
     })));
     for (const t of tasks) comms.push([t.pid, t.comm]);
@@ -103,10 +116,14 @@ export function registerRecord(program: Command): void {
     .requiredOption('-o, --output <file>', 'trace file to write')
     .option('-d, --duration <time>', 'how long to record: 10, 10s, 2m, 1h (default 1s)', '1')
     .option('--sim-cpus <n>', 'simulated CPUs (default 2)', '2')
-    .action(async (o: { output: string; duration: string; simCpus: string }) => {
+    .option('-p, --tracer <name>', 'tracer to record, as trace-cmd record -p: nop (a trace_marker task per CPU) or timerlat', 'nop')
+    .option('--period <us>', 'timerlat_period_us with -p timerlat (100..1000000)', '1000')
+    .action(async (o: { output: string; duration: string; simCpus: string; tracer: string; period: string }) => {
       const durationS = parseDuration(o.duration, { syscall: 'option', path: '--duration' });
       const cpus = parseUnsigned(o.simCpus, { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
-      const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus });
+      if (o.tracer !== 'nop' && o.tracer !== 'timerlat') throw kerr('EINVAL', 'option', '--tracer', `unknown tracer "${o.tracer}"; available: nop timerlat`);
+      const periodUs = parseUnsigned(o.period, { min: 100, max: 1_000_000 }, { syscall: 'option', path: '--period' });
+      const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus, tracer: o.tracer, periodUs });
       process.stderr.write(`# recorded ${s.pages} pages (${s.lost} events lost) to ${o.output}\n`);
     });
 }
