@@ -88,7 +88,7 @@ export function recBytes(w0: number): number {
  * ── Control region `ctl` (Int32 words after the shm header) ─────────────────────────────────────
  * field  | words            | meaning
  * params | 8                | cpus, subbufSize, subbufsPerCpu, mode (0 overwrite, 1 discard), banks, 3 spare
- * cpu    | cpus × 16        | per CPU block, 64 bytes so CPUs do not share a cache line:
+ * cpu    | cpus × 16        | per CPU block, 64 bytes apart (not line-aligned: the region starts after the shm header):
  *        |                  |  +0 LIVE (bank writers reserve in; control plane, Atomics.xor)
  *        |                  |  +1 WAITERS (readers blocked in waitForData; RMW only)
  *        |                  |  +2 WAKE (sequence word readers sleep on; writers kick it)
