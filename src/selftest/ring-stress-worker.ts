@@ -4,6 +4,7 @@
 // Runs in its own worker thread; never blocks (the only wait-free exit is the stop word).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
+import { mulberry32 } from '../shm/prng.js';
 import { STRESS_EVENT_TYPE, encodeStressEvent } from './ring-stress-events.js';
 
 /** What the stress passes in workerData. */
@@ -32,13 +33,7 @@ const n = d.handle.params.cpus;
 const attempts = new Array<number>(n).fill(0);
 const nulls = new Array<number>(n).fill(0);
 const seqs = new Array<number>(n).fill(0);
-let s = d.seed >>> 0;
-const rnd = (): number => {
-  s = (s + 0x6d2b79f5) >>> 0; // mulberry32
-  let t = Math.imul(s ^ (s >>> 15), s | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = mulberry32(d.seed);
 while (Atomics.load(stop, 0) === 0) { // acquire: the stress's stop flag
   const cpu = d.cpus[Math.floor(rnd() * d.cpus.length)]!;
   const len = 16 + Math.floor(rnd() * (d.maxExtra + 1));
