@@ -105,7 +105,7 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#tracing = new Tracing(this.#fs, this.#k, tracing, {
       onResize: (ring) => this.#cpuSet.broadcast({ type: 'ring.attach', ring }),
       cpuOf: (pid) => this.#tasks.tryCpuOf(pid) ?? 0,
-      commOf: (pid) => this.#tasks.get(pid)?.comm,
+      commOf: (pid) => this.#tasks.get(pid)?.comm ?? this.#timerlat.kthreadComm(pid),
       tracer: () => this.#tracer,
     });
     this.#cpuPool = createCpuPool(cpus);

@@ -13,8 +13,9 @@ import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type C
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
-import { registerTimerlatEvent } from '../tracers/timerlat-event.js';
+import { registerTimerlatEvent, timerlatKthreadCpu } from '../tracers/timerlat-event.js';
 import { registerKernelStackEvent } from '../tracers/timerlat-stack-event.js';
+import { stopStackFrames } from '../tracers/timerlat-stack-shm.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
 import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
@@ -37,7 +38,16 @@ export type StopAnalysis = StopAnalysisData;
 
 /** Why tracing stopped: a threshold sample, or an exception such as a migrated fd holder. */
 export type StopInfo =
-  | { readonly kind: 'threshold'; readonly cpu: number; readonly context: 'irq' | 'thread' | 'user-ret'; readonly latencyNs: number; readonly thresholdUs: number; readonly analysis?: StopAnalysis }
+  | {
+      readonly kind: 'threshold';
+      readonly cpu: number;
+      readonly context: 'irq' | 'thread' | 'user-ret';
+      readonly latencyNs: number;
+      readonly thresholdUs: number;
+      readonly analysis?: StopAnalysis;
+      /** The `<stack trace>` a user-mode holder's stopping thread sample dumped (print_stack), frames innermost first. */
+      readonly stack?: readonly string[];
+    }
   | { readonly kind: 'exception'; readonly cpu: number; readonly taint: string };
 
 /** Per-CPU statistics of one snapshot. */
@@ -118,6 +128,12 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   /** The last stop, if tracing was stopped by a threshold or an exception. */
   get lastStop(): StopInfo | null {
     return this.#tracer.getSnapshot().context.stop as StopInfo | null;
+  }
+
+  /** The comm of a timerlat kernel thread's pid (`timerlat/N`), for trace line heads; else undefined. */
+  kthreadComm(pid: number): string | undefined {
+    const cpu = timerlatKthreadCpu(pid);
+    return cpu !== undefined && cpu < this.#h.cpus ? `timerlat/${cpu}` : undefined;
   }
 
   /** current_tracer became timerlat (or tracing_on went 0→1 with timerlat current). */
@@ -279,7 +295,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
       for (let i = 0; fromCpu && i < 50 && !this.#analysis.has(cpu); i++) await new Promise((res) => setTimeout(res, 2));
       const analysis = this.#analysis.get(cpu);
       this.#analysis.clear();
-      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs, ...(analysis === undefined ? {} : { analysis }) });
+      const stack = fromCpu ? undefined : stopStackFrames(s); // the holder copied it into the record
+      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs, ...(analysis === undefined ? {} : { analysis }), ...(stack === undefined ? {} : { stack }) });
       return;
     }
   }

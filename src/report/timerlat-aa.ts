@@ -83,10 +83,13 @@ function stackLines(stack: readonly string[] | undefined): string[] {
   return ['    Blocking thread stack trace', ...stack.map((f) => `\t\t-> ${f}`)];
 }
 
-// No per-event breakdown from the tracer: say so, and name what was configured to run on that CPU.
+// No per-event breakdown from the tracer (a user-mode holder's thread sample stopped tracing): say
+// so, show the stack it dumped if any, and name what was configured to run on that CPU.
 function fallback(stop: StopInfo & { kind: 'threshold' }, noise: readonly NoiseInfo[]): string[] {
   const irq = stop.context === 'irq';
   const out = [`  ${stop.context} sample of ${(stop.latencyNs / 1000).toFixed(2)} us crossed the ${stop.thresholdUs} us threshold`, '  (no per-event breakdown recorded by the tracer for this stop)'];
+  // A user-mode holder's stop has no breakdown, but its print_stack dump names what the IRQ interrupted.
+  out.push(...stackLines(stop.stack));
   if (noise.length === 0) out.push(`  Noise sources on CPU ${stop.cpu}: none configured (the delay came from the host: GC, other threads, the OS)`);
   else out.push(...noiseLines(stop.cpu, noise));
   out.push('------------------------------------------------------------------------');

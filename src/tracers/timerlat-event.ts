@@ -2,8 +2,9 @@
 // the writer used on the hot path (no allocation), and the text line the seed specifies:
 // `#%-5u context %6s timer_latency %9llu ns`. Runs wherever samples are taken or printed.
 // The kernel's line head shows the task that wrote the event (common_pid of the entry header); our
-// record header has no pid, so a sample taken for a user task (timerlat_fd: thread, user-ret)
-// carries it after the kernel's fields. IRQ and kernel-mode samples omit it and print `<idle>-0`.
+// record header has no pid, so a sample taken by a thread carries its pid after the kernel's fields:
+// the holder task (timerlat_fd: thread, user-ret) or the kernel thread timerlat/N (kernel mode:
+// thread). IRQ samples omit it and print `<idle>-0`.
 import type { RingBuffer, Reservation } from '../ringbuf/index.js';
 import { registerEvent } from '../ringbuf/events.js';
 import { CTX_NAMES, type CtxId } from './latency-stats.js';
@@ -13,11 +14,34 @@ export const TIMERLAT_SAMPLE = 2;
 /** Payload bytes: u32 seqnum, u32 context, f64 timer_latency ns. */
 export const TIMERLAT_SAMPLE_BYTES = 16;
 /**
- * Payload bytes of a sample taken for a user task: the above, then u32 pid. Why only those, and
- * what it costs: the ring aligns records to 8 bytes, so the pid makes a record 32 bytes instead of
- * 24; the per-period IRQ and kernel-thread samples, most of the ring's traffic, stay at 24.
+ * Payload bytes of a sample taken by a thread (holder task or timerlat/N): the above, then u32 pid.
+ * Why only those, and what it costs: the ring aligns records to 8 bytes, so the pid makes a record
+ * 32 bytes instead of 24. IRQ samples, half the ring's traffic, stay at 24; a kernel-mode
+ * activation writes 56 bytes instead of 48 (one u32 store more), the price of a line head that
+ * names `timerlat/N` as the kernel's does.
  */
 export const TIMERLAT_SAMPLE_PID_BYTES = 20;
+
+/** First kernel-thread pid of timerlat/N (user task pids start at 1000: src/lab/tasks.ts). */
+export const TIMERLAT_KTHREAD_PID_BASE = 100;
+/** Task pids wrap at this pid_max (src/lab/tasks.ts), so pids above it are never a task's. */
+const PID_MAX = 4_194_304;
+const BELOW_TASKS = 1000 - TIMERLAT_KTHREAD_PID_BASE; // CPUs whose kthread pid fits below 1000
+
+/**
+ * The stable pid of CPU `cpu`'s timerlat/N kthread: 100 + N, below the first task pid. A lab of
+ * more than 900 CPUs gives the rest pids above pid_max, which tasks never get.
+ */
+export function timerlatKthreadPid(cpu: number): number {
+  return cpu < BELOW_TASKS ? TIMERLAT_KTHREAD_PID_BASE + cpu : PID_MAX + 1 + cpu;
+}
+
+/** The CPU whose timerlat/N kthread has `pid`, or undefined. */
+export function timerlatKthreadCpu(pid: number): number | undefined {
+  if (pid >= TIMERLAT_KTHREAD_PID_BASE && pid < 1000) return pid - TIMERLAT_KTHREAD_PID_BASE;
+  if (pid > PID_MAX + BELOW_TASKS) return pid - PID_MAX - 1;
+  return undefined;
+}
 
 /** A reusable writer of timerlat_sample events into one ring. */
 export class SampleWriter {
@@ -26,7 +50,7 @@ export class SampleWriter {
 
   /**
    * Write one sample on `cpu` at `tsNs`; false when the ring dropped it (counted by the ring).
-   * `pid` is the user task the sample was taken for (0: none, the line shows `<idle>-0`).
+   * `pid` is the thread the sample was taken by (0: the IRQ, the line shows `<idle>-0`).
    */
   write(ring: RingBuffer, cpu: number, tsNs: number, seq: number, ctx: CtxId, latencyNs: number, pid = 0): boolean {
     if (ring !== this.#ring) {
@@ -49,7 +73,7 @@ export interface TimerlatSample {
   readonly seqnum: number;
   readonly context: (typeof CTX_NAMES)[number];
   readonly timerLatencyNs: number;
-  /** The user task the sample was taken for; 0 for IRQ and kernel-thread samples. */
+  /** The thread that took the sample (a user task, or timerlat/N's kthread pid); 0 for IRQ samples and older payloads. */
   readonly pid: number;
 }
 

@@ -25,6 +25,9 @@ export const TL_STRIDE_I32 = 32;
  * | 12  | i32  | control plane              | timerlat_align_us with TIMERLAT_ALIGN set, else 0        |
  * | 13  | i32  | control plane              | print_stack, µs (0 = off): save the stack at the IRQ, dump it at or above |
  * | 14-15 | f64 | control plane             | aligned start: the first deadline of the first CPU, ns   |
+ * | 16  | i32  | stop owner                 | stop stack: (code, arg) pairs of the saved stack a user-mode stop dumped, -1 = none |
+ * | 17  | i32  | stop owner                 | stop stack: the CPU whose frame table names its codes    |
+ * | 18-35 | i32 | stop owner                | stop stack: the pairs (STACK_SAVE_WORDS words)           |
  *
  * Per-CPU block (i32 index cpuBase(cpu)):
  * | off | type | written by                  | meaning                                                 |
@@ -37,18 +40,41 @@ export const TL_STRIDE_I32 = 32;
  * | 5   | i32  | CPU actor                   | thread samples lost because no thread was waiting       |
  * | 6-7 | —    |                             | padding                                                 |
  * | 8-9 | f64  | CPU actor                   | absolute period of the current activation, ns           |
- * | 10..31 | — |                             | reserved                                                |
+ * | 10  | i32  | CPU actor (user mode)       | print_stack: seqnum of the activation whose IRQ saved the stack below |
+ * | 11  | i32  | CPU actor (user mode)       | print_stack: (code, arg) pairs saved                    |
+ * | 12-29 | i32 | CPU actor (user mode)      | print_stack: the pairs, innermost first (STACK_SAVE_WORDS words) |
+ * | 30-31 | —  |                             | reserved                                                |
+ * Words 10-29 are plain stores made in the timer IRQ before the completion kick of the holder's
+ * read(), which publishes them; the holder reads them after the kick, and the next IRQ (the only
+ * writer) waits for the holder's next read() to arm the timer, so they are stable while it reads.
+ *
+ * Frame tables (i32 index framesBase(cpu), FRAMES_STRIDE_I32 words per CPU): the RunContext frame
+ * templates a CPU actor's saved stacks use, so other threads can name its code words.
+ * | off | type | written by | meaning                                                            |
+ * |----:|------|------------|--------------------------------------------------------------------|
+ * | 0   | i32  | CPU actor  | templates published: codes 0..n-1 below are complete (publish)   |
+ * | 1..FRAMES_MAX | i32 | CPU actor | byte end of template `code` - 1 in the text area (start: the previous end, or 0) |
+ * | then | u8 × FRAMES_TEXT_BYTES | CPU actor | UTF-8 template text, appended; a template that does not fit is published empty (prints `?`) |
  */
-export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, ALIGN_US: 12, PRINT_STACK_US: 13, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5, F64_ALIGN_BASE_NS: 7 } as const;
-export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, F64_ABS_PERIOD: 4 } as const;
+export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, ALIGN_US: 12, PRINT_STACK_US: 13, STOP_STACK_PAIRS: 16, STOP_STACK_CPU: 17, STOP_STACK_WORDS: 18, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5, F64_ALIGN_BASE_NS: 7 } as const;
+export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, STACK_SEQ: 10, STACK_PAIRS: 11, STACK_WORDS: 12, F64_ABS_PERIOD: 4 } as const;
+/** Words of a saved stack: (code, arg) pairs, 8 nested sections plus what ran last. */
+export const STACK_SAVE_WORDS = 18;
+/** Frame templates a CPU's table can name (codes at or above print `?`). */
+export const FRAMES_MAX = 255;
+/** Bytes of template text per CPU. */
+export const FRAMES_TEXT_BYTES = 8192;
+/** i32 words per CPU frame table: the count, FRAMES_MAX ends, the text. */
+export const FRAMES_STRIDE_I32 = 1 + FRAMES_MAX + FRAMES_TEXT_BYTES / 4;
 
 /** The timerlat region for `cpus` CPUs. */
 export function timerlatLayout(cpus: number) {
-  return defineLayout('timerlat', 0x544c4154 /* 'TLAT' */, 1, {
+  return defineLayout('timerlat', 0x544c4154 /* 'TLAT' */, 2, {
     params: { kind: 'i32', count: 2 }, // [cpus, 0]
-    cfg: { kind: 'i32', count: 16 },
+    cfg: { kind: 'i32', count: TLG.STOP_STACK_WORDS + STACK_SAVE_WORDS },
     cpu: { kind: 'i32', count: cpus * TL_STRIDE_I32 },
     stats: { kind: 'i32', count: statsBytes(cpus) / 4 },
+    frames: { kind: 'i32', count: cpus * FRAMES_STRIDE_I32 },
   });
 }
 
@@ -63,6 +89,10 @@ export interface TimerlatShm {
   /** i32 index of a CPU block. */
   cpuBase(cpu: number): number;
   readonly stats: StatsShm;
+  /** i32 index of a CPU's frame table. */
+  framesBase(cpu: number): number;
+  /** Bytes of the whole region (frame-table text is read and written through it). */
+  readonly u8: Uint8Array;
 }
 
 function wrap(views: Views, cpus: number): TimerlatShm {
@@ -75,6 +105,8 @@ function wrap(views: Views, cpus: number): TimerlatShm {
     g: L.index.cfg,
     cpuBase: (cpu) => L.index.cpu + cpu * TL_STRIDE_I32,
     stats: statsViews(views.sab, L.offset.stats, cpus),
+    framesBase: (cpu) => L.index.frames + cpu * FRAMES_STRIDE_I32,
+    u8: new Uint8Array(views.sab),
   };
 }
 
@@ -101,12 +133,21 @@ export function bumpMaxLatency(tl: TimerlatShm, us: number): void {
   }
 }
 
-/** Claim the stop record if nobody did; returns true for the thread that stopped tracing. */
-export function claimStop(tl: TimerlatShm, cpu: number, ctx: number, latencyNs: number): boolean {
+/**
+ * Claim the stop record if nobody did; returns true for the thread that stopped tracing.
+ * `withStack`: the owner (a user-mode holder) dumped `cpu`'s saved stack; copy it into the record
+ * for the control plane's auto-analysis (the CPU's block is overwritten by the next activation).
+ */
+export function claimStop(tl: TimerlatShm, cpu: number, ctx: number, latencyNs: number, withStack = false): boolean {
   if (Atomics.compareExchange(tl.i32, tl.g + TLG.STOP_HIT, 0, 1) !== 0) return false; // RMW only: one owner
   tl.i32[tl.g + TLG.STOP_CPU] = cpu;
   tl.i32[tl.g + TLG.STOP_CTX] = ctx;
   tl.f64[(tl.g >> 1) + TLG.F64_STOP_LAT_NS] = latencyNs;
+  const cb = tl.cpuBase(cpu);
+  const pairs = withStack ? tl.i32[cb + TLC.STACK_PAIRS]! : -1; // stable: see the per-CPU table
+  tl.i32[tl.g + TLG.STOP_STACK_PAIRS] = pairs;
+  tl.i32[tl.g + TLG.STOP_STACK_CPU] = cpu;
+  for (let i = 0; i < 2 * pairs; i++) tl.i32[tl.g + TLG.STOP_STACK_WORDS + i] = tl.i32[cb + TLC.STACK_WORDS + i]!;
   Atomics.store(tl.i32, tl.g + TLG.STOP_HIT, 2); // publish: 2 = record complete
   Atomics.notify(tl.i32, tl.g + TLG.STOP_HIT); // the control plane waits on this word (waitAsync)
   return true;

@@ -1,12 +1,14 @@
 // The user-space half of timerlat_fd (trace_osnoise.c: timerlat_fd_read, the thread sample taken
 // "in the task's own context"): after the CPU completes the holder's read at the timer IRQ, the task
-// records the thread sample itself, once it really runs again. Runs in the fd-holding task's worker;
-// it is the single writer of its CPU's thread record while it holds the fd.
+// records the thread sample itself, once it really runs again; a sample that stops tracing first
+// dumps the stack the IRQ saved (print_stack, timerlat-stack-shm.ts). Runs in the fd-holding task's
+// worker; it is the single writer of its CPU's thread record while it holds the fd.
 import type { RingBuffer } from '../ringbuf/index.js';
 import { clockNs } from '../shm/clock.js';
 import { Ctx, recordSample } from './latency-stats.js';
 import { SampleWriter } from './timerlat-event.js';
 import { TLC, TLG, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
+import { dumpSharedStack } from './timerlat-stack-shm.js';
 
 /** The task side of one timerlat_fd. */
 export class TimerlatUser {
@@ -40,9 +42,14 @@ export class TimerlatUser {
     if (!this.#tracing()) return lat;
     const pid = this.#tl.i32[cb + TLC.HOLDER]!; // stale-ok: published before our open() returned, and ours while we hold the fd
     this.#writer.write(this.#ring, this.#cpu, now, seq, Ctx.THREAD, lat, pid);
-    bumpMaxLatency(this.#tl, Math.floor(lat / 1000));
+    const latUs = Math.floor(lat / 1000);
+    bumpMaxLatency(this.#tl, latUs);
     const thr = this.#tl.i32[this.#tl.g + TLG.STOP_TOTAL_US]!;
-    if (thr > 0 && Math.floor(lat / 1000) >= thr && claimStop(this.#tl, this.#cpu, Ctx.THREAD, lat)) this.#off();
+    if (thr <= 0 || latUs < thr) return lat;
+    // timerlat_fd_read: the thread sample that hits stop_tracing_total_us dumps the IRQ's saved
+    // stack (if latUs >= print_stack) before it stops tracing; the user-ret sample never does.
+    const dumped = dumpSharedStack(this.#tl, this.#ring, this.#cpu, seq, now, latUs, pid);
+    if (claimStop(this.#tl, this.#cpu, Ctx.THREAD, lat, dumped)) this.#off();
     return lat;
   }
 }

@@ -7,8 +7,9 @@
 // its next read() takes the user-ret sample here and re-arms.
 import { clockNs } from '../shm/clock.js';
 import { Ctx, recordSample, type CtxId } from './latency-stats.js';
-import { SampleWriter } from './timerlat-event.js';
+import { SampleWriter, timerlatKthreadPid } from './timerlat-event.js';
 import { SavedStack } from './timerlat-stack-event.js';
+import { publishSavedStack } from './timerlat-stack-shm.js';
 import { TLC, TLG, allocateTimerlat, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
 import { RingBuffer } from '../ringbuf/index.js';
 import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
@@ -59,11 +60,14 @@ export class TimerlatCpu {
   #printStackUs = 0; // print_stack as the last IRQ read it
   #dumpSeq = 0; // activation whose stack was dumped last, and its frames
   #dumpFrames: readonly string[] | null = null;
+  readonly #kpid: number; // pid of timerlat/N: its thread samples and stacks name it
+  readonly #template = (code: number): string => this.#port.context.template(code);
 
   constructor(port: CpuPort, tl: TimerlatShm) {
     this.#port = port;
     this.#tl = tl;
     this.#cb = tl.cpuBase(port.id);
+    this.#kpid = timerlatKthreadPid(port.id);
     this.#timer = port.timer((now) => this.#irq(now));
     this.#stack = new SavedStack(port.context);
     warmUp();
@@ -81,6 +85,7 @@ export class TimerlatCpu {
     this.#periodNs = this.#tl.f64[(g >> 1) + TLG.F64_PERIOD_NS]!;
     this.#seq = 0;
     Atomics.store(i32, this.#cb + TLC.SEQ, 0); // single writer (this CPU)
+    i32[this.#cb + TLC.STACK_SEQ] = 0; // single writer: no stack saved in this run yet (published by the first kick)
     this.#stack.clear();
     this.#dumpFrames = null;
     this.#port.context.on = i32[g + TLG.PRINT_STACK_US]! > 0; // stale-ok: every IRQ re-reads it
@@ -127,7 +132,11 @@ export class TimerlatCpu {
     // Off (0), this is one plain load per IRQ, as the kernel's `if (osnoise_data.print_stack)`.
     const ps = this.#tl.i32[this.#tl.g + TLG.PRINT_STACK_US]!; // stale-ok: a write applies from the next IRQ
     this.#printStackUs = ps;
-    if (ps > 0) this.#stack.save();
+    if (ps > 0) {
+      this.#stack.save();
+      // User mode: the holder's worker dumps it (timerlat_fd_read); publish it before the kick.
+      if (this.#userMode) publishSavedStack(this.#tl, this.#port.id, seq, this.#stack.words, this.#stack.pairs, this.#template);
+    }
     this.#port.context.on = ps > 0;
     this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
     // Only the stop analysis of a thread/user-ret sample reads the IRQ's end: with that threshold
@@ -150,7 +159,7 @@ export class TimerlatCpu {
   // timerlat/N: the thread sample, then the next absolute period.
   #thread(now: number): void {
     if (!this.#running) return;
-    this.#sample(now, this.#seq, Ctx.THREAD, now - this.#absNs, TLG.STOP_TOTAL_US);
+    this.#sample(now, this.#seq, Ctx.THREAD, now - this.#absNs, TLG.STOP_TOTAL_US, this.#kpid);
     this.#armNext(now);
   }
 
@@ -184,7 +193,10 @@ export class TimerlatCpu {
     if (this.#waiter >= 0) this.#port.complete(this.#waiter, EBADF);
     this.#waiter = -1;
     this.#fd = 'closed';
-    if (this.#running && this.#userMode) this.#seq = 0;
+    if (this.#running && this.#userMode) {
+      this.#seq = 0;
+      this.#tl.i32[this.#cb + TLC.STACK_SEQ] = 0; // single writer: the next holder's #1 must not match an old save
+    }
   }
 
   // The next absolute period after `now`; deadlines already past are skipped and counted.
@@ -201,7 +213,8 @@ export class TimerlatCpu {
     this.#port.arm(this.#timer, next);
   }
 
-  // `pid`: the user task a user-ret sample is taken for (its trace line shows that task).
+  // `pid`: the thread a sample is taken for (its trace line shows it): the holder for user-ret,
+  // timerlat/N for a kernel-mode thread sample, 0 for the IRQ.
   #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number, pid = 0): void {
     recordSample(this.#tl.stats, this.#port.id, ctx, latNs);
     if (!this.#port.tracingOn()) return;
@@ -210,12 +223,12 @@ export class TimerlatCpu {
     const latUs = Math.floor(latNs / 1000);
     const ps = this.#printStackUs;
     // timerlat_main dumps the IRQ's stack after every thread sample at or above print_stack.
-    if (ps > 0 && ctx === Ctx.THREAD) this.#dump(now, seq, latUs);
+    if (ps > 0 && ctx === Ctx.THREAD) this.#dump(now, seq, latUs, pid);
     const thr = this.#tl.i32[this.#tl.g + thresholdWord]!;
     if (thr <= 0 || latUs < thr) return;
     // timerlat_irq: an IRQ latency that stops tracing dumps the stack now when stop_tracing_us <=
     // print_stack (the thread that would print it will not be traced any more).
-    if (ctx === Ctx.IRQ && ps > 0 && thr <= ps) this.#dump(now, seq, latUs);
+    if (ctx === Ctx.IRQ && ps > 0 && thr <= ps) this.#dump(now, seq, latUs, 0);
     if (claimStop(this.#tl, this.#port.id, ctx, latNs)) {
       this.#port.tracingOff();
       this.#port.post({ type: 'timerlat.stop_hit', cpu: this.#port.id, ctx, latencyNs: latNs, analysis: this.#analyze(now, seq, ctx, latNs) } satisfies TimerlatNotice);
@@ -238,8 +251,9 @@ export class TimerlatCpu {
   }
 
   // timerlat_dump_stack: the stack saved at this activation's IRQ, if latencyUs >= print_stack.
-  #dump(now: number, seq: number, latUs: number): void {
-    const frames = this.#stack.dump(this.#port.ring(), this.#port.id, now, latUs, this.#printStackUs);
+  // `pid`: who dumps it (timerlat/N's pid from the thread, 0 from the IRQ).
+  #dump(now: number, seq: number, latUs: number, pid: number): void {
+    const frames = this.#stack.dump(this.#port.ring(), this.#port.id, now, latUs, this.#printStackUs, pid);
     if (frames === null) return;
     this.#dumpSeq = seq;
     this.#dumpFrames = frames;
@@ -265,7 +279,7 @@ function warmUp(): void {
   const w = new SampleWriter();
   for (let i = 0; i < 5000; i++) {
     recordSample(tl.stats, 0, (i % 3) as CtxId, 1000 + i);
-    w.write(ring, 0, clockNs(), i, Ctx.IRQ, 1000 + i);
+    w.write(ring, 0, clockNs(), i, (i & 1) as CtxId, 1000 + i, i & 1 ? timerlatKthreadPid(0) : 0); // both payload sizes
     bumpMaxLatency(tl, i & 7);
   }
 }
