@@ -18,9 +18,10 @@ describe('tracelab timerlat -u -s', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tracelab-ustack-'));
     try {
       const file = join(dir, 'trace.txt');
-      const args = ['timerlat', 'top', '-q', '-d', '20s', '--sim-cpus', '1', '-u', '-p', '10000', '--noise', 'irq:30ms/40ms:name=check-irq', '-T', '10000', '-s', '10000', '--on-threshold', `trace,file=${file}`];
+      const args = ['timerlat', 'top', '-q', '-d', '20s', '--sim-cpus', '1', '-u', '-p', '10000', '--noise', 'irq:30ms/40333us:name=check-irq', '-T', '10000', '-s', '10000', '--on-threshold', `trace,file=${file}`];
       // The noise may instead start while the holder is in user space: its next read() is served
-      // late and the user-ret sample stops tracing, which dumps nothing (as upstream). Up to 3 runs.
+      // late and the user-ret sample stops tracing, which dumps nothing (as upstream). Up to 3 runs
+      // (each a fresh phase between the noise and the timer grid).
       let out = '';
       for (let run = 0; run < 3; run++) {
         const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 40_000, env: { ...process.env, NO_COLOR: '1' } });

@@ -24,7 +24,10 @@ describe('timerlat print_stack', () => {
 
   it('a thread latency over stop_tracing_total_us and print_stack stops tracing; trace holds the <stack trace> naming the noise section', async () => {
     const lab = await boot({ cpus: 1 });
-    await lab.timerlat.setNoise([{ kind: 'thread', durationUs: 60_000, periodUs: 80_000, name: 'check-noise' }]);
+    // 80.333 ms, not a multiple of the 1 ms period: both grids are fixed once started (absolute
+    // periods), so with 80 ms a noise start that fell next to a timer deadline (idle stack) did so
+    // in every round; the odd period moves the phase by 1/3 ms each time (failed 3/12 runs before).
+    await lab.timerlat.setNoise([{ kind: 'thread', durationUs: 60_000, periodUs: 80_333, name: 'check-noise' }]);
     // 10 ms: far above a start-up or VM stall, far below the 60 ms the noise costs the thread.
     await lab.tracefs.write('osnoise/print_stack', '10000');
     await lab.tracefs.write('osnoise/stop_tracing_total_us', '10000');

@@ -26,14 +26,15 @@ function stacks(trace: string): Array<{ head: string; frames: string[]; at: numb
 // One CPU in user mode, an IRQ-off noise of 30 ms every 40 ms delaying the timer IRQ (and so the
 // holder's wake-up), stop_tracing_total_us 10 ms, print_stack `printStackUs`, a holder looping.
 // A 10 ms period keeps the holder's own time in user space (where the noise would delay its next
-// read() instead: a user-ret stop) a small share of each period.
+// read() instead: a user-ret stop) a small share of each period; a noise period that is not a
+// multiple of it moves the noise's phase every cycle, so one unlucky phase cannot repeat each round.
 async function setUp(boot: (o: { cpus: number }) => Promise<Lab>, printStackUs: number): Promise<{ lab: Lab; task: Task }> {
   const lab = await boot({ cpus: 1 });
   await lab.tracefs.write('osnoise/options', 'NO_OSNOISE_WORKLOAD');
   await lab.tracefs.write('osnoise/timerlat_period_us', '10000');
   await lab.tracefs.write('osnoise/print_stack', String(printStackUs));
   await lab.tracefs.write('osnoise/stop_tracing_total_us', '10000');
-  await lab.timerlat.setNoise([{ kind: 'irq', durationUs: 30_000, periodUs: 40_000, name: 'check-irq' }]);
+  await lab.timerlat.setNoise([{ kind: 'irq', durationUs: 30_000, periodUs: 40_333, name: 'check-irq' }]);
   await lab.tracefs.write('current_tracer', 'timerlat');
   const task = await lab.spawn(fixture('timerlat-fd'), { arg: { cpu: 0, loops: 0 } });
   return { lab, task };
