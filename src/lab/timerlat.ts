@@ -13,7 +13,7 @@ import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type C
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
-import { registerTimerlatEvent, timerlatKthreadCpu } from '../tracers/timerlat-event.js';
+import { registerTimerlatEvent, timerlatKthreadCpu, timerlatKthreadPid } from '../tracers/timerlat-event.js';
 import { registerKernelStackEvent } from '../tracers/timerlat-stack-event.js';
 import { stopStackFrames } from '../tracers/timerlat-stack-shm.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
@@ -128,6 +128,11 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   /** The last stop, if tracing was stopped by a threshold or an exception. */
   get lastStop(): StopInfo | null {
     return this.#tracer.getSnapshot().context.stop as StopInfo | null;
+  }
+
+  /** The pid of CPU `cpu`'s `timerlat/N` kernel thread (what its thread samples name). */
+  kthreadPid(cpu: number): number {
+    return timerlatKthreadPid(cpu);
   }
 
   /** The comm of a timerlat kernel thread's pid (`timerlat/N`), for trace line heads; else undefined. */
@@ -340,7 +345,9 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
       },
       close: () => {
         if (Atomics.compareExchange(s.i32, cb + TLC.HOLDER, opener.pid, 0) === opener.pid) {
-          this.#fds[cpu]!.send({ type: 'fd.close' });
+          // After dispose() (lab shutdown) the holder's fds close as its task ends: the machine is gone.
+          const fd = this.#fds[cpu]!;
+          if (fd.getSnapshot().status === 'active') fd.send({ type: 'fd.close' });
           if (this.#running) this.#h.cpuSet.post(cpu, { type: 'timerlat.start' }); // resets the CPU's fd state
         }
       },

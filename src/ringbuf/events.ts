@@ -9,7 +9,7 @@
 // |    2 | timerlat_sample | src/tracers    | registered by the timerlat tracer                      |
 // |    3 | tracepipe       | tracepipe.ts   | raw bytes of a tracepipe channel event                |
 // |    4 | perf:sigtrap    | src/tracers/perf-sigtrap-event.ts | u32 pid, u32 type, f64 addr, u64 sig_data, u32 flags, u32 event |
-// |    5 | kernel_stack    | src/tracers/timerlat-stack-event.ts | UTF-8 frames, innermost first, `\n`-separated; prints as `<stack trace>` + ` => frame` lines |
+// |    5 | kernel_stack    | src/tracers/timerlat-stack-event.ts | UTF-8 frames, innermost first, `\n`-separated, then optionally NUL + u32 pid (LE) of the dumping thread; prints as `<stack trace>` + ` => frame` lines |
 // | 6-15 | reserved        |                |                                                       |
 // | 16-255 | user formats  | registerEvent  | anything; unknown types print as hex                  |
 // The pid convention: a format may give `pidOf(payload)`; without it, lines show `<idle>-0`.

@@ -74,6 +74,7 @@ describe('tracelab record / report / stress', () => {
       }
     }
     expect(rep.out).not.toMatch(/marker/); // the tracer, not the marker tasks, is the source
+    expect(rep.out).toMatch(/\n +timerlat\/1-101 +\[001\] .*context thread/); // kthread comms travel in the file
     const bad = await run([...(await tracelab()), 'record', '-o', join(dir, 'x.dat'), '-p', 'function']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/EINVAL.*unknown tracer "function"; available: nop timerlat/);

@@ -72,6 +72,7 @@ export async function recordTrace(opts: RecordOptions): Promise<RecordSummary> {
       affinity: [c], arg: { count: 1e9, sleepUs: opts.markerSleepUs ?? 2000, prefix: `cpu${c} marker` },
     })));
     for (const t of tasks) comms.push([t.pid, t.comm]);
+    if (timerlat) for (let c = 0; c < cpus; c++) comms.push([lab.timerlat.kthreadPid(c), `timerlat/${c}`]);
     const handles: TracefsHandle[] = await Promise.all(Array.from({ length: cpus }, (_, c) => lab.tracefs.open(`per_cpu/cpu${c}/trace_pipe_raw`)));
     const loops = handles.map(async (h, c) => {
       for (let s = await h.read(); s !== ''; s = await h.read()) onPage(c, s);
