@@ -2,21 +2,22 @@
 // Runs in the task's own worker. Blocking calls block this worker through src/shm/wait.ts on the
 // task's WAKE word, which every waker, signal sender and the control plane's RPC reply kick; the
 // cancel bits in FLAGS (SIGKILL, shutdown) end any wait.
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { KernelError, errnoName, kerr } from '../errno.js';
+import type { MessagePort } from 'node:worker_threads';
+import { errnoName, kerr } from '../errno.js';
 import { TimerlatUser } from '../tracers/timerlat-user.js';
 import type { RingBuffer } from '../ringbuf/index.js';
 import type { TimerlatShm } from '../tracers/timerlat-layout.js';
 import { clockNs } from '../shm/clock.js';
-import { waitWord, type CancelWord } from '../shm/wait.js';
+import { waitWord } from '../shm/wait.js';
 import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
-import { NR, postSyscall, type SyscallNr } from '../kernel/syscalls.js';
-import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
-import type { RingBoot, TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
+import { NR } from '../kernel/syscalls.js';
+import { TASK, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
+import type { RingBoot } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
-import { TaskCancelled, TaskExecRequest, TaskExitRequest } from './control.js';
+import { TaskExecRequest, TaskExitRequest } from './control.js';
 import { queueSignal, signalNumber, type SignalHandler } from '../kernel/signal.js';
 import { TaskSignals, type SigprocmaskHow } from './signals-ctx.js';
+import { KernelEntry } from './entry.js';
 import { TaskUintr, type TaskUintrWaitResult } from './uintr-ctx.js'; // uintr
 import type { UintrHandler, UintrViews } from '../uintr/index.js'; // uintr
 import { TaskPerf } from './perf-ctx.js'; // perf
@@ -58,13 +59,10 @@ export type WaitStatus = { readonly code: number } | { readonly signal: string }
 export class TaskContext {
   readonly #k: KernelShm;
   readonly #t: TaskShm;
-  readonly #port: MessagePort;
   readonly #slot: number;
   readonly #s: number;
-  readonly #cancel: CancelWord;
+  readonly #e: KernelEntry;
   readonly #sig: TaskSignals;
-  #rpcSeq = 0;
-  #sysId = 0;
   #moduleUrl: string;
   readonly #shared: TaskShared;
   readonly #timerlatFds = new Map<number, TimerlatUser>();
@@ -76,26 +74,33 @@ export class TaskContext {
   /** @internal Built by the task runtime. */
   constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
     this.#shared = shared;
-    shared.bindRingFetch?.(() => this.#call({ call: 'ring.handle' }) as RingBoot);
+    shared.bindRingFetch?.(() => this.#e.call({ call: 'ring.handle' }) as RingBoot);
     this.#k = k;
     this.#t = t;
-    this.#port = port;
     this.#slot = slot;
     this.#s = t.slotBase(slot);
-    this.#cancel = { view: t.i32, index: this.#s + TASK.FLAGS, mask: TASK_CANCEL_MASK };
+    this.#e = new KernelEntry(k, t, slot, port, {
+      deliverSignals: () => this.#sig.deliver(),
+      uintrPoll: () => this.#uintr.poll(), // uintr: an interrupt point
+      switchOut: () => {
+        this.#perf.contextSwitch(); // perf: a voluntary context switch
+        this.#uintr.blockEnter(); // uintr: switched out, SN set
+      },
+      switchIn: () => this.#uintr.blockExit(), // uintr: SN cleared
+    });
     this.#moduleUrl = moduleUrl;
     this.#sig = new TaskSignals(t, slot);
     this.#uintr = new TaskUintr({ // uintr
       views: () => shared.uintr?.(),
-      rpc: (req) => this.#rpc({ call: 'uintr', req }),
+      rpc: (req) => this.#e.rpc({ call: 'uintr', req }),
       raise: (sig) => this.#sig.fault(sig),
-      block: (fn) => this.#block(fn),
-      cancelled: () => this.#cancelled(),
+      block: (fn) => this.#e.block(fn),
+      cancelled: () => this.#e.cancelled(),
       cpu: () => Atomics.load(this.#t.i32, this.#s + TASK.CPU), // acquire: migration stores it
       tasks: t.i32, // uintr_wait sleeps on WAKE, which signal senders kick, so a signal ends it with EINTR
       sleep: {
         index: this.#s + TASK.WAKE,
-        cancel: this.#cancel,
+        cancel: this.#e.cancel,
         signalPending: () => this.#sig.pending(),
       },
       takeSignals: () => this.#sig.deliver(),
@@ -106,25 +111,25 @@ export class TaskContext {
 
   /** Process id (the thread-group id, as getpid(2)). */
   getpid(): number {
-    this.#enter();
+    this.#e.enter();
     return Atomics.load(this.#t.i32, this.#s + TASK.TGID);
   }
 
   /** Thread id (gettid(2)). */
   gettid(): number {
-    this.#enter();
+    this.#e.enter();
     return Atomics.load(this.#t.i32, this.#s + TASK.PID);
   }
 
   /** The CPU this task runs on now (sched_getcpu(3)). */
   sched_getcpu(): number {
-    this.#enter();
+    this.#e.enter();
     return Atomics.load(this.#t.i32, this.#s + TASK.CPU); // acquire: migration stores it
   }
 
   /** This task's allowed CPUs. */
   sched_getaffinity(): number[] {
-    this.#enter();
+    this.#e.enter();
     return readAffinity(this.#t, this.#slot);
   }
 
@@ -134,25 +139,25 @@ export class TaskContext {
   sched_setaffinity(a: number | readonly number[], b?: readonly number[]): void {
     const pid = typeof a === 'number' ? a : 0;
     const cpus = typeof a === 'number' ? b ?? [] : a;
-    this.#rpc({ call: 'sched_setaffinity', pid: pid === 0 ? this.gettid() : pid, cpus: [...cpus] });
+    this.#e.rpc({ call: 'sched_setaffinity', pid: pid === 0 ? this.gettid() : pid, cpus: [...cpus] });
   }
 
   /** Give up the CPU (sched_yield(2)): a round trip through the CPU actor this task runs on. */
   sched_yield(): void {
-    this.#cpuSyscall(NR.sched_yield, []);
+    this.#e.cpuSyscall(NR.sched_yield, []);
   }
 
   /** Sleep `ns` nanoseconds. A handled signal ends it early with EINTR. */
   nanosleep(ns: number): void {
     if (!Number.isFinite(ns) || ns < 0) throw kerr('EINVAL', 'nanosleep', undefined, 'ns must be a finite number ≥ 0');
     const deadlineNs = clockNs() + ns;
-    this.#block(() => {
+    this.#e.block(() => {
       for (;;) {
         const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the checks, so no kick is lost
         if (this.#sig.deliver() > 0) throw kerr('EINTR', 'nanosleep');
-        const r = waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { deadlineNs, cancel: this.#cancel });
+        const r = waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { deadlineNs, cancel: this.#e.cancel });
         if (r === 'timed-out') return;
-        if (r === 'cancelled') this.#cancelled();
+        if (r === 'cancelled') this.#e.cancelled();
       }
     });
   }
@@ -163,12 +168,12 @@ export class TaskContext {
     while (clockNs() < end) {
       /* busy on purpose */
     }
-    this.#enter();
+    this.#e.enter();
   }
 
   /** Open a tracefs file (`/sys/kernel/tracing/…` or `/sys/kernel/debug/tracing/…`). */
   open(path: string, flags: 'r' | 'w' | 'rw' | 'O_RDONLY' | 'O_WRONLY' | 'O_RDWR' = 'r'): number {
-    const fd = this.#rpc({ call: 'open', path, flags }) as number;
+    const fd = this.#e.rpc({ call: 'open', path, flags }) as number;
     const m = /(?:^|\/)osnoise\/per_cpu\/cpu(\d+)\/timerlat_fd$/.exec(path);
     if (m !== null) {
       const cpu = Number(m[1]);
@@ -187,10 +192,10 @@ export class TaskContext {
   read(fd: PerfFd): number; // perf: a perf fd reads its count
   read(fd: number, size?: number): string;
   read(fd: number, size = 65536): string | number {
-    if (this.#perf.owns(fd)) return (this.#enter(), this.#perf.read(fd)); // perf
+    if (this.#perf.owns(fd)) return (this.#e.enter(), this.#perf.read(fd)); // perf
     const tl = this.#timerlatFds.get(fd);
-    if (tl === undefined) return this.#rpc({ call: 'read', fd, size }) as string;
-    const ret = this.#cpuSyscall(NR.timerlat_read, [], true, tl.cpu);
+    if (tl === undefined) return this.#e.rpc({ call: 'read', fd, size }) as string;
+    const ret = this.#e.cpuSyscall(NR.timerlat_read, [], true, tl.cpu);
     if (ret === undefined) return ''; // interrupted by a handled signal: no sample
     if (ret < 0) throw kerr(errnoName(ret) ?? 'EIO', 'read', `osnoise/per_cpu/cpu${tl.cpu}/timerlat_fd`);
     tl.threadSample();
@@ -199,55 +204,55 @@ export class TaskContext {
 
   /** Write text; returns the bytes written. */
   write(fd: number, data: string): number {
-    return this.#rpc({ call: 'write', fd, data: String(data) }) as number;
+    return this.#e.rpc({ call: 'write', fd, data: String(data) }) as number;
   }
 
   /** Close a file descriptor. */
   close(fd: number): void {
-    if (this.#perf.owns(fd)) return (this.#enter(), this.#perf.close(fd)); // perf
+    if (this.#perf.owns(fd)) return (this.#e.enter(), this.#perf.close(fd)); // perf
     const tl = this.#timerlatFds.get(fd);
     if (tl !== undefined) {
       this.#timerlatFds.delete(fd);
-      this.#cpuSyscall(NR.timerlat_close, [], false, tl.cpu); // cancel the timer on the fd's CPU first
+      this.#e.cpuSyscall(NR.timerlat_close, [], false, tl.cpu); // cancel the timer on the fd's CPU first
     }
-    this.#rpc({ call: 'close', fd });
+    this.#e.rpc({ call: 'close', fd });
   }
 
   /** Send a signal (name or number) to a task; signal 0 only checks that it exists. */
   kill(pid: number, sig: number | string): void {
-    this.#enter();
+    this.#e.enter();
     const n = signalNumber(sig);
     if (n === undefined) throw kerr('EINVAL', 'kill', undefined, `unknown signal ${String(sig)}`);
     const slot = slotOfPid(this.#t, pid);
     if (n === 9 || slot === undefined) {
-      this.#rpc({ call: 'kill', pid, sig: n }); // SIGKILL needs the control plane; ESRCH comes from it
+      this.#e.rpc({ call: 'kill', pid, sig: n }); // SIGKILL needs the control plane; ESRCH comes from it
       return;
     }
     if (n !== 0) queueSignal(this.#t, slot, n);
-    if (slot === this.#slot) this.#enter();
+    if (slot === this.#slot) this.#e.enter();
   }
 
   /** Install a handler, 'SIG_IGN' or 'SIG_DFL' for a signal. SIGKILL and SIGSTOP cannot be caught (EINVAL). */
   sigaction(sig: number | string, action: SignalHandler | 'SIG_IGN' | 'SIG_DFL'): void {
     this.#sig.sigaction(sig, action);
-    this.#enter();
+    this.#e.enter();
   }
 
   /** Start a thread (`thread: true`, CLONE_THREAD) or a new process. Returns the child's tid. */
   clone(opts: CloneOptions = {}): number {
     const moduleUrl = opts.module === undefined ? this.#moduleUrl : moduleUrlOf(opts.module);
-    return this.#rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
+    return this.#e.rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
   }
 
   /** Wait for task `pid` to end (waitpid(2)). */
   waitpid(pid: number): WaitStatus {
-    return this.#rpc({ call: 'wait4', pid }) as WaitStatus;
+    return this.#e.rpc({ call: 'wait4', pid }) as WaitStatus;
   }
 
   /** Replace this task's program (execve(2)); does not return. Signal handlers reset to default. */
   exec(module: string | URL, arg?: unknown): never {
     const url = moduleUrlOf(module);
-    this.#rpc({ call: 'exec', moduleUrl: url });
+    this.#e.rpc({ call: 'exec', moduleUrl: url });
     this.#sig.reset();
     this.#perf.exec(); // perf: remove_on_exec events of this task go, CLOEXEC perf fds close, memory resets
     this.#uintr.reset(); // uintr: nothing survives exec
@@ -265,37 +270,37 @@ export class TaskContext {
 
   /** uintr_register_handler(handler, flags): become a receiver (UIF starts 0: call stui()). EBUSY, EINVAL. */
   uintr_register_handler(handler: UintrHandler, flags = 0): void {
-    this.#enter();
+    this.#e.enter();
     this.#uintr.register_handler(handler, flags);
   }
 
   /** uintr_unregister_handler(flags): posts to this task stop being delivered. EINVAL when none. */
   uintr_unregister_handler(flags = 0): void {
-    this.#enter();
+    this.#e.enter();
     this.#uintr.unregister_handler(flags);
   }
 
   /** uintr_create_fd(vector, flags) → fd. EINVAL (no handler, flags), ENOSPC (vector ≥ 64), EBUSY (taken). */
   uintr_create_fd(vector: number, flags = 0): number {
-    this.#enter();
+    this.#e.enter();
     return this.#uintr.create_fd(vector, flags);
   }
 
   /** uintr_register_sender(fd, flags) → uipi_index. EBADF, EOPNOTSUPP, EISCONN, ESHUTDOWN, ENOSPC, EINVAL. */
   uintr_register_sender(fd: number, flags = 0): number {
-    this.#enter();
+    this.#e.enter();
     return this.#uintr.register_sender(fd, flags);
   }
 
   /** uintr_unregister_sender(uipi_index, flags). EINVAL when not connected. */
   uintr_unregister_sender(index: number, flags = 0): void {
-    this.#enter();
+    this.#e.enter();
     this.#uintr.unregister_sender(index, flags);
   }
 
   /** uintr_wait(usec, flags): 'EINTR' once a user-interrupt or signal handler ran, 'timed-out' after `usec`. EOPNOTSUPP if not a receiver. */
   uintr_wait(usec?: number, flags = 0): TaskUintrWaitResult {
-    this.#enter();
+    this.#e.enter();
     return this.#uintr.wait(usec, flags, clockNs);
   }
 
@@ -326,100 +331,25 @@ export class TaskContext {
 
   /** perf_event_open(2): a breakpoint or software event on task `pid` (0 = this one). Returns a perf fd. */ // perf
   perf_event_open(attr: PerfEventAttr, pid = 0, cpu = -1, group_fd = -1, flags = 0): PerfFd {
-    this.#enter();
+    this.#e.enter();
     return this.#perf.open(attr, pid, cpu, group_fd, flags);
   }
 
   /** ioctl(2) on a perf fd: PERF_EVENT_IOC_ENABLE, DISABLE, RESET, REFRESH, PERIOD, MODIFY_ATTRIBUTES (numbers or names). */ // perf
   ioctl(fd: number, request: number | string, arg: unknown = 0): number {
-    this.#enter();
+    this.#e.enter();
     return this.#perf.ioctl(fd, request, arg);
   }
 
   /** sigprocmask(2): block, unblock or set blocked signals; returns the old set. SIGKILL and SIGSTOP stay unblocked. */ // perf
   sigprocmask(how: SigprocmaskHow, set: ReadonlyArray<number | string>): number[] {
     const old = this.#sig.sigprocmask(how, set);
-    this.#enter(); // newly unblocked pending signals are delivered now
+    this.#e.enter(); // newly unblocked pending signals are delivered now
     return old;
   }
 
   /** The largest CPU id this kernel supports plus one (for mask sizes). */
   get nr_cpu_ids(): number {
     return Math.min(this.#k.cpus, MAX_CPUS);
-  }
-
-  // Syscall entry: take pending signals (the kernel does it on every return to user space).
-  #enter(): void {
-    this.#sig.deliver();
-    if ((Atomics.load(this.#t.i32, this.#s + TASK.FLAGS) & TASK_CANCEL_MASK) !== 0) this.#cancelled();
-    this.#uintr.poll(); // uintr: an interrupt point
-  }
-
-  #cancelled(): never {
-    const flags = Atomics.load(this.#t.i32, this.#s + TASK.FLAGS);
-    throw new TaskCancelled((flags & TaskFlag.KILLED) !== 0 ? 'SIGKILL' : 'shutdown');
-  }
-
-  // Run a blocking section with the STATE word showing BLOCKED.
-  #block<T>(fn: () => T): T {
-    Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.BLOCKED); // single writer while alive (the task)
-    this.#perf.contextSwitch(); // perf: a voluntary context switch
-    this.#uintr.blockEnter(); // uintr: switched out, SN set
-    let out: T;
-    try {
-      out = fn();
-    } finally {
-      this.#uintr.blockExit(); // uintr: SN cleared
-      Atomics.store(this.#t.i32, this.#s + TASK.STATE, TaskState.RUNNING);
-    }
-    this.#uintr.poll(); // uintr: posts made while blocked are delivered on return
-    return out;
-  }
-
-  // A syscall served by the CPU actor this task is on (fast path, no control plane). With
-  // `interruptible`, a handled signal ends the wait and the call returns undefined (the CPU's late
-  // completion is then ignored: it carries an older request id).
-  #cpuSyscall(nr: SyscallNr, args: readonly number[], interruptible = false, onCpu?: number): number | undefined {
-    this.#enter();
-    const i32 = this.#t.i32;
-    const s = this.#s;
-    const id = (this.#sysId = (this.#sysId + 1) | 0);
-    const cpu = onCpu ?? Atomics.load(i32, s + TASK.CPU);
-    const word = interruptible ? s + TASK.WAKE : s + TASK.SYS_DONE;
-    let seen = Atomics.load(i32, word); // acquire: before posting, so the CPU's kick is not lost
-    postSyscall(this.#k, this.#t, cpu, this.#slot, nr, id, args);
-    for (;;) {
-      if (Atomics.load(i32, s + TASK.SYS_DONE_ID) === id) break; // acquire: SYS_RET was stored before
-      if (interruptible && this.#sig.deliver() > 0) return undefined;
-      if (waitWord(i32, word, seen, { cancel: this.#cancel }) === 'cancelled') this.#cancelled();
-      seen = Atomics.load(i32, word);
-    }
-    return i32[s + TASK.SYS_RET]!;
-  }
-
-  // A syscall the control plane serves: post on the port, sleep on WAKE until the reply is there.
-  #rpc(req: TaskRpcCall): unknown {
-    this.#enter();
-    const value = this.#call(req);
-    this.#enter();
-    return value;
-  }
-
-  /** The control-plane round trip without the interrupt points (for calls made inside the kernel, e.g. mid-trap). */
-  #call(req: TaskRpcCall): unknown {
-    const seq = ++this.#rpcSeq;
-    this.#port.postMessage({ type: 'rpc', seq, req });
-    const reply = this.#block(() => {
-      for (;;) {
-        const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the check below
-        for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
-          const r = m.message as TaskRpcReply;
-          if (r.type === 'rpc.reply' && r.seq === seq) return r;
-        }
-        if (waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { cancel: this.#cancel }) === 'cancelled') this.#cancelled();
-      }
-    });
-    if (!reply.ok) throw KernelError.from(reply.error);
-    return reply.value;
   }
 }
