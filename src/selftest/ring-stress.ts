@@ -1,7 +1,8 @@
 // `tracelab stress ring` and the `ring` self-test suite: the ring buffer's concurrency invariants
 // (those of test/concurrency/ringbuf-*.test.ts) on real worker threads. Per CPU one CPU-actor
 // writer (local commits) plus M migrating task writers (remote commits on random CPUs), a slow
-// watermark reader in this thread, then: attempts == read + overrun + dropped + commit overrun
+// watermark reader in this thread, and a committer thread that commits a quarter of the task
+// writers' reservations (a migration between reserve and commit, seed 001), then: attempts == read + overrun + dropped + commit overrun
 // exactly, in-band losses == counters, no torn event, sequences strictly rising per writer and CPU.
 // Control plane; every wait is bounded and every worker is terminated on the way out.
 import { Worker } from 'node:worker_threads';
@@ -10,6 +11,8 @@ import { RingBuffer, type RingMode } from '../ringbuf/index.js';
 import type { KtapLevel, KtapResult } from '../report/ktap.js';
 import { StressVerifier } from './ring-stress-events.js';
 import type { StressWriterData, StressWriterReport } from './ring-stress-worker.js';
+import type { CommitterData, CommitterReport } from './ring-stress-committer.js';
+import { MAILBOX_BYTES } from './ring-mailbox.js';
 import type { Scenario, Suite } from './runner.js';
 
 /** Options of a ring stress run. */
@@ -37,14 +40,19 @@ export interface RingStressCheck {
 export interface RingStressResult {
   readonly attempts: number;
   readonly read: number;
+  /** Reservations committed by the committer thread, not by the thread that reserved them. */
+  readonly migratedCommits: number;
   readonly lost: { overrun: number; dropped: number; commitOverrun: number };
   readonly checks: RingStressCheck[];
 }
 
-function workerUrl(): URL {
+function workerUrl(name: string): URL {
   const here = import.meta.url;
-  return here.includes('/dist/') ? new URL('./ring-stress-worker.js', here) : new URL('../../dist/src/selftest/ring-stress-worker.js', here);
+  return here.includes('/dist/') ? new URL(`./${name}.js`, here) : new URL(`../../dist/src/selftest/${name}.js`, here);
 }
+
+/** Share of a task writer's reservations the committer thread commits. */
+const MIGRATE_SHARE = 0.25;
 
 async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -68,16 +76,26 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
   for (let c = 0; c < cpus; c++) {
     specs.push({ handle: ring.handle, writerId: specs.length + 1, cpus: [c], ownerCpu: c, seed: seed + specs.length, control, maxExtra: 48 });
   }
+  const mailboxes: SharedArrayBuffer[] = [];
   for (let i = 0; i < cpus * perCpu; i++) {
-    specs.push({ handle: ring.handle, writerId: specs.length + 1, cpus: all, ownerCpu: -1, seed: seed + specs.length, control, maxExtra: 48 });
+    const mailbox = new SharedArrayBuffer(MAILBOX_BYTES);
+    mailboxes.push(mailbox);
+    specs.push({ handle: ring.handle, writerId: specs.length + 1, cpus: all, ownerCpu: -1, seed: seed + specs.length, control, maxExtra: 48, migrateShare: MIGRATE_SHARE, mailbox });
   }
-  const workers = specs.map((d) => new Worker(workerUrl(), { workerData: d }));
-  const reports = workers.map((w) => new Promise<StressWriterReport>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-    w.once('exit', (code) => reject(new Error(`writer exited with ${code} before reporting`)));
-  }));
-  for (const r of reports) r.catch(() => undefined);
+  const report = <T>(w: Worker, what: string): Promise<T> => {
+    const p = new Promise<T>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`${what} exited with ${code} before reporting`)));
+    });
+    p.catch(() => undefined);
+    return p;
+  };
+  const workers = specs.map((d) => new Worker(workerUrl('ring-stress-worker'), { workerData: d }));
+  const committer = new Worker(workerUrl('ring-stress-committer'), { workerData: { handle: ring.handle, mailboxes, seed: seed + 0x5eed } satisfies CommitterData });
+  workers.push(committer);
+  const reports = specs.map((_, i) => report<StressWriterReport>(workers[i]!, 'writer'));
+  const committed = report<CommitterReport>(committer, 'committer');
   const v = new StressVerifier();
   const lostIn = { overrun: 0, dropped: 0, 'commit-overrun': 0, 'dead-writer': 0 };
   const readPer = new Array<number>(cpus).fill(0);
@@ -93,6 +111,7 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
     }
   };
   let got: StressWriterReport[];
+  let migratedCommits = 0;
   try {
     const end = clockNs() + (opts.durationMs ?? 1000) * 1e6;
     for (let i = 0; clockNs() < end; i++) {
@@ -102,6 +121,7 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
     }
     Atomics.store(new Int32Array(control), 0, 1); // publish: stop
     got = await bounded(Promise.all(reports), 15_000, 'writers to stop');
+    migratedCommits = (await bounded(committed, 15_000, 'the committer to drain')).commits;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -126,13 +146,14 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
   checks.push({ name: 'no_torn_events', ok: torn.length === 0, detail: torn.slice(0, 3).join('; ') || `${v.events} events intact` });
   const order = v.errors.filter((e) => !e.startsWith('torn'));
   checks.push({ name: 'sequences_in_order', ok: order.length === 0, detail: order.slice(0, 3).join('; ') || 'every (writer, cpu) sequence rises' });
-  return { attempts, read: v.events, lost, checks };
+  checks.push({ name: 'migrated_commits_landed', ok: perCpu === 0 || migratedCommits > 0, detail: `${migratedCommits} reservations committed by another thread than their writer` });
+  return { attempts, read: v.events, migratedCommits, lost, checks };
 }
 
 /** Print a run as KTAP checks on `level` (one result per invariant); returns whether all passed. */
 export function reportRingStress(level: KtapLevel, opts: RingStressOptions, r: RingStressResult): boolean {
   level.diagnostic(`ring stress: cpus=${opts.cpus ?? 2} writers/cpu=${opts.writers ?? 2} mode=${opts.mode ?? 'discard'} seed=${opts.seed ?? 1} duration=${opts.durationMs ?? 1000}ms`);
-  level.diagnostic(`events written ${r.attempts}, read ${r.read}, overrun ${r.lost.overrun}, dropped ${r.lost.dropped}, commit overrun ${r.lost.commitOverrun}`);
+  level.diagnostic(`events written ${r.attempts}, read ${r.read}, overrun ${r.lost.overrun}, dropped ${r.lost.dropped}, commit overrun ${r.lost.commitOverrun}, committed by another thread ${r.migratedCommits}`);
   for (const c of r.checks) {
     level.diagnostic(c.detail);
     const res: KtapResult = c.ok ? { kind: 'pass' } : { kind: 'fail', reason: c.detail };

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RingBuffer, type RingMode } from '../../src/ringbuf/index.js';
 import { clockNs } from '../../src/shm/clock.js';
 import { testSeed, withSeed } from '../helpers/seeded-rng.js';
-import { MAILBOX_BYTES } from '../fixtures/ringbuf-mailbox.js';
+import { MAILBOX_BYTES } from '../../src/selftest/ring-mailbox.js';
 import {
   type Drained, SequenceVerifier, durationMs, emptyDrained, startCommitter, startWriter, terminateAll, total, within,
 } from '../fixtures/ringbuf-harness.js';

@@ -84,6 +84,7 @@ describe('tracelab record / report / stress', () => {
     const r = await run([...(await tracelab()), 'stress', 'ring', '--cpus', '2', '--writers', '1', '--duration', '1', '--seed', '7', '--mode', 'overwrite']);
     expect(r.code, printOnFail(r)).toBe(0);
     expect(r.out).toMatch(/^KTAP version 1\n/);
-    expect(r.out).toMatch(/# Totals: pass:5 fail:0/);
+    expect(r.out).toMatch(/# Totals: pass:6 fail:0/);
+    expect(r.out).toMatch(/# [1-9]\d* reservations committed by another thread than their writer\n/);
   }, 60_000);
 });
