@@ -9,7 +9,11 @@ describe('timerlat (kernel threads)', () => {
     await lab.tracefs.write('osnoise/cpus', '0,2');
     await lab.tracefs.write('current_tracer', 'timerlat');
     await expect.poll(() => lab.timerlat.snapshot()[2]!.thread.count, { timeout: 10_000 }).toBeGreaterThan(50);
+    // Freeze the counters first: a snapshot reads each (cpu, context) record at its own instant, and a
+    // main thread descheduled between two reads on a loaded host would see later periods in the second.
+    await lab.tracefs.write('current_tracer', 'nop');
     const s = lab.timerlat.snapshot();
+    expect(s[2]!.thread.count).toBeGreaterThan(50); // the switch to nop keeps what was collected
     expect(s[1]!.irq.count).toBe(0);
     for (const c of [s[0]!, s[2]!]) {
       expect(Math.abs(c.irq.count - c.thread.count)).toBeLessThanOrEqual(1);
