@@ -128,7 +128,7 @@ export class RunContext {
     if (this.#depth === 0) return;
     const d = --this.#depth;
     if (d >= MAX_DEPTH) return;
-    if (this.#doneInner < 0 || this.#doneInner <= d) this.#doneInner = d; // a new chain, else extend
+    if (this.#doneInner <= d) this.#doneInner = d; // a new chain (was -1 or shallower), else extend
     this.#doneCodes[d] = this.#codes[d]!;
     this.#doneArgs[d] = this.#args[d]!;
   }

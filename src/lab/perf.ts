@@ -45,7 +45,6 @@ interface Proc {
 export class LabPerf {
   readonly shm: PerfShm;
   readonly table: PerfTable;
-  readonly #t: TaskShm;
   readonly #memBytes: number;
   readonly #procs = new Map<number, Proc>();
   readonly #tasks = new Map<number, { slot: number; tgid: number }>();
@@ -53,7 +52,6 @@ export class LabPerf {
   constructor(opts: LabPerfOptions) {
     const maxEvents = opts.maxEvents ?? 1024;
     if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > 65536) throw kerr('EINVAL', 'boot', undefined, `perf maxEvents must be 1..65536, got ${String(maxEvents)}`);
-    this.#t = opts.tasks;
     this.#memBytes = opts.memBytes ?? MM_DEFAULT_BYTES;
     allocateMm(this.#memBytes); // validates memBytes once, at boot
     this.shm = allocatePerf(opts.tasks.maxTasks, maxEvents);

@@ -19,7 +19,7 @@ import { renderTimerlatHist } from '../../report/timerlat-hist.js';
 import { renderTimerlatHtml } from '../../report/timerlat-html.js';
 import { renderTimerlatJson } from '../../report/timerlat-json.js';
 import { renderTimerlatTop } from '../../report/timerlat-top.js';
-import type { ContextResult, CpuResult, HistogramLayout, NoiseInfo, RunEnd, TimerlatResult } from '../../report/timerlat-types.js';
+import type { ContextResult, CpuResult, NoiseInfo, RunEnd, TimerlatResult } from '../../report/timerlat-types.js';
 import type { TimerlatAction, TimerlatPlan } from './timerlat-options.js';
 
 /** Where the text goes (tests and the default experiment pass their own). */
