@@ -2,53 +2,27 @@
 // threads behind kernel-style syscalls, exposes tracefs, and shuts everything down, whatever happened.
 // Control plane (main thread). The hot paths never pass through here: they run on shared memory.
 import { EventEmitter } from 'node:events';
-import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
-import { MAX_CPUS, allocateKernel, type IpiName, type KernelShm } from '../kernel/layout.js';
+import { allocateKernel, type IpiName, type KernelShm } from '../kernel/layout.js';
 import { allocateTasks, type TaskShm } from '../kernel/task-layout.js';
-import { Tracefs, openFlags, type OpenFile } from '../tracefs/tree.js';
+import { Tracefs } from '../tracefs/tree.js';
 import { addCoreFiles } from '../tracefs/files/core.js';
 import { createCpuPool, createTaskPool } from './pools.js';
 import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
 import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
-import type { CpuReply } from './protocol.js';
 import { Tracing, type TracepipeApi, type TracingOptions } from './tracing.js';
 import type { RingBuffer } from '../ringbuf/index.js';
 import { LabTimerlat } from './timerlat.js';
 import { LabPerf } from './perf.js'; // perf
 import { LabUintr } from './uintr.js';
+import { resolveLabOptions, type LabOptions } from './lab-options.js';
+import { controlTracefs, type TracefsApi } from './tracefs-api.js';
+import { armTimers, busySection, ipiRoundTrip, type FiredTimer } from './cpu-requests.js';
 
-/** Options of {@link Lab.boot}. */
-export interface LabOptions {
-  /** Simulated CPUs, 1..1024. @default the number of cores, at least 2 */
-  readonly cpus?: number;
-  /** Task slots in the process table, 1..4096. @default 256 */
-  readonly maxTasks?: number;
-  /** How long the CPU actors may take to come online. @default 20000 */
-  readonly bootTimeoutMs?: number;
-  /** The trace buffer. @default { bufferSizeKb: 1024, mode: 'overwrite' } */
-  readonly tracing?: TracingOptions;
-  /** User interrupts (UPID/UITT tables); `false` answers EOPNOTSUPP to every uintr call, like a CPU without the feature. @default true */
-  readonly uintr?: boolean;
-}
-
-/** An open tracefs file from the control plane. */
-export interface TracefsHandle {
-  readonly path: string;
-  read(size?: number): Promise<string>;
-  write(data: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** tracefs as the control plane sees it (`lab.tracefs`). Paths may be relative or start with /sys/kernel/tracing. */
-export interface TracefsApi {
-  read(path: string): Promise<string>;
-  write(path: string, data: string | number): Promise<void>;
-  open(path: string, flags?: 'r' | 'w' | 'rw'): Promise<TracefsHandle>;
-  readdir(path?: string): Promise<string[]>;
-}
+export type { LabOptions, TracefsApi, FiredTimer };
+export type { TracefsHandle } from './tracefs-api.js';
 
 /** Events a lab emits. */
 export interface LabEvents {
@@ -58,12 +32,6 @@ export interface LabEvents {
   sched_migrate_task: [MigrateEvent];
   /** A task ended. */
   exit: [Task, ExitStatus];
-}
-
-/** A fired hrtimer, for tests of timer order. */
-export interface FiredTimer {
-  readonly deadlineNs: number;
-  readonly firedNs: number;
 }
 
 const SHUTDOWN_STEP_MS = 5000;
@@ -156,22 +124,15 @@ export class Lab extends EventEmitter<LabEvents> {
       tracingOn: () => this.#tracing.isOn(),
       setTracingOn: (on) => this.#tracing.setOn(on),
     });
-    this.tracefs = this.#tracefsApi();
+    this.tracefs = controlTracefs(this.#fs);
   }
 
   /** Boot a lab: allocate shared memory, start the CPU actors, wait until all are online. */
   static async boot(opts: LabOptions = {}): Promise<Lab> {
-    const cpus = opts.cpus ?? Math.max(2, availableParallelism());
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
-      throw kerr('EINVAL', 'boot', undefined, `cpus must be a whole number in 1..${MAX_CPUS}, got ${String(cpus)}`);
-    }
-    const maxTasks = opts.maxTasks ?? 256;
-    if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
-      throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
-    }
-    const lab = new Lab(cpus, maxTasks, opts.tracing ?? {}, opts.uintr ?? true);
+    const o = resolveLabOptions(opts);
+    const lab = new Lab(o.cpus, o.maxTasks, o.tracing, o.uintr);
     try {
-      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, opts.bootTimeoutMs ?? 20_000);
+      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, o.bootTimeoutMs);
     } catch (e) {
       await lab.shutdown();
       throw e;
@@ -237,28 +198,19 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Have CPU `from` ping CPU `to` `rounds` times; resolves with each round trip in ns. */
   async ipiRoundTrip(from: number, to: number, rounds = 1): Promise<number[]> {
     this.#alive('ipi');
-    if (from === to) throw kerr('EINVAL', 'ipi', `cpu${from}`, 'a CPU cannot ping itself; pick two different CPUs');
-    if (!Number.isInteger(to) || to < 0 || to >= this.cpus) throw kerr('EINVAL', 'ipi', `cpu${to}`, `cpu must be 0..${this.cpus - 1}`);
-    if (this.#cpuSet.stats(to).state !== 'online') throw kerr('EIO', 'ipi', `cpu${to}`, 'the target CPU is not online');
-    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'ipi.pingpong.done' }>>(from, (id) => ({ type: 'ipi.pingpong', id, target: to, rounds }));
-    if (r.error !== undefined) throw kerr('EIO', 'ipi', `cpu${to}`, r.error);
-    return [...r.rttNs];
+    return ipiRoundTrip(this.#cpuSet, this.cpus, from, to, rounds);
   }
 
   /** Arm hrtimers at absolute `deadlinesNs` on `cpu`; resolves with when each fired. */
   async armTimers(cpu: number, deadlinesNs: readonly number[]): Promise<FiredTimer[]> {
     this.#alive('hrtimer');
-    if (deadlinesNs.length === 0) return [];
-    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'timers.fired' }>>(cpu, (id) => ({ type: 'timers.arm', id, deadlinesNs: [...deadlinesNs] }));
-    return [...r.fired];
+    return armTimers(this.#cpuSet, cpu, deadlinesNs);
   }
 
   /** Run a non-preemptible kernel section of `busyUs` on `cpu`; resolves with its start and end. */
   async busy(cpu: number, busyUs: number): Promise<{ startNs: number; endNs: number }> {
     this.#alive('busy');
-    if (!Number.isFinite(busyUs) || busyUs < 0 || busyUs > 10_000_000) throw kerr('EINVAL', 'busy', undefined, 'busyUs must be 0..10000000');
-    const r = await this.#cpuSet.request<Extract<CpuReply, { type: 'kthread.busy.done' }>>(cpu, (id) => ({ type: 'kthread.busy', id, busyUs }));
-    return { startNs: r.startNs, endNs: r.endNs };
+    return busySection(this.#cpuSet, cpu, busyUs);
   }
 
   /** Per-CPU counters, read from shared memory without pausing anything. */
@@ -331,40 +283,5 @@ export class Lab extends EventEmitter<LabEvents> {
 
   #alive(syscall: string): void {
     if (this.#shutdown !== undefined) throw kerr('ESHUTDOWN', syscall, undefined, 'the lab is shut down');
-  }
-
-  #tracefsApi(): TracefsApi {
-    const fs = this.#fs;
-    const opener = { pid: 0, tgid: 0 };
-    return {
-      read: async (path) => fs.read(path),
-      write: async (path, data) => fs.write(path, String(data)),
-      readdir: async (path) => fs.readdir(path),
-      open: async (path, flags = 'r') => {
-        const f: OpenFile = await fs.open(path, openFlags(flags, path), opener);
-        let closed = false;
-        const check = (syscall: string): void => {
-          if (closed) throw kerr('EBADF', syscall, f.path, 'the file is closed');
-        };
-        return {
-          path: f.path,
-          read: async (size = 65536) => {
-            check('read');
-            if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
-            return f.ops.read(size);
-          },
-          write: async (data) => {
-            check('write');
-            if (f.flags === 'r' || f.ops.write === undefined) throw kerr('EBADF', 'write', f.path, 'not open for writing');
-            return f.ops.write(String(data));
-          },
-          close: async () => {
-            check('close');
-            closed = true;
-            f.ops.close();
-          },
-        };
-      },
-    };
   }
 }

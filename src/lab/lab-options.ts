@@ -1,0 +1,33 @@
+// The options of Lab.boot: their defaults and range checks, resolved once before anything is
+// allocated. Control plane (main thread); pure apart from reading the core count.
+import { availableParallelism } from 'node:os';
+import { kerr } from '../errno.js';
+import { MAX_CPUS } from '../kernel/layout.js';
+import type { TracingOptions } from './tracing.js';
+
+/** Options of {@link Lab.boot}. */
+export interface LabOptions {
+  /** Simulated CPUs, 1..1024. @default the number of cores, at least 2 */
+  readonly cpus?: number;
+  /** Task slots in the process table, 1..4096. @default 256 */
+  readonly maxTasks?: number;
+  /** How long the CPU actors may take to come online. @default 20000 */
+  readonly bootTimeoutMs?: number;
+  /** The trace buffer. @default { bufferSizeKb: 1024, mode: 'overwrite' } */
+  readonly tracing?: TracingOptions;
+  /** User interrupts (UPID/UITT tables); `false` answers EOPNOTSUPP to every uintr call, like a CPU without the feature. @default true */
+  readonly uintr?: boolean;
+}
+
+/** Apply the defaults and check the ranges (EINVAL names the allowed range). */
+export function resolveLabOptions(opts: LabOptions): Required<LabOptions> {
+  const cpus = opts.cpus ?? Math.max(2, availableParallelism());
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+    throw kerr('EINVAL', 'boot', undefined, `cpus must be a whole number in 1..${MAX_CPUS}, got ${String(cpus)}`);
+  }
+  const maxTasks = opts.maxTasks ?? 256;
+  if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
+    throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
+  }
+  return { cpus, maxTasks, bootTimeoutMs: opts.bootTimeoutMs ?? 20_000, tracing: opts.tracing ?? {}, uintr: opts.uintr ?? true };
+}

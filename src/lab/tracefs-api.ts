@@ -1,0 +1,56 @@
+// tracefs as the control plane sees it (`lab.tracefs`): path reads and writes, and open files with
+// read/write/close that fail like the kernel's (EBADF on a closed file or the wrong direction).
+// Control plane (main thread); every call goes straight to the lab's Tracefs tree.
+import { kerr } from '../errno.js';
+import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+
+/** An open tracefs file from the control plane. */
+export interface TracefsHandle {
+  readonly path: string;
+  read(size?: number): Promise<string>;
+  write(data: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** tracefs as the control plane sees it (`lab.tracefs`). Paths may be relative or start with /sys/kernel/tracing. */
+export interface TracefsApi {
+  read(path: string): Promise<string>;
+  write(path: string, data: string | number): Promise<void>;
+  open(path: string, flags?: 'r' | 'w' | 'rw'): Promise<TracefsHandle>;
+  readdir(path?: string): Promise<string[]>;
+}
+
+/** The control plane's view of `fs`, opening files as pid 0. */
+export function controlTracefs(fs: Tracefs): TracefsApi {
+  const opener = { pid: 0, tgid: 0 };
+  return {
+    read: async (path) => fs.read(path),
+    write: async (path, data) => fs.write(path, String(data)),
+    readdir: async (path) => fs.readdir(path),
+    open: async (path, flags = 'r') => {
+      const f: OpenFile = await fs.open(path, openFlags(flags, path), opener);
+      let closed = false;
+      const check = (syscall: string): void => {
+        if (closed) throw kerr('EBADF', syscall, f.path, 'the file is closed');
+      };
+      return {
+        path: f.path,
+        read: async (size = 65536) => {
+          check('read');
+          if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
+          return f.ops.read(size);
+        },
+        write: async (data) => {
+          check('write');
+          if (f.flags === 'r' || f.ops.write === undefined) throw kerr('EBADF', 'write', f.path, 'not open for writing');
+          return f.ops.write(String(data));
+        },
+        close: async () => {
+          check('close');
+          closed = true;
+          f.ops.close();
+        },
+      };
+    },
+  };
+}
