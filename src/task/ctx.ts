@@ -18,8 +18,9 @@ import { TaskExecRequest, TaskExitRequest } from './control.js';
 import { queueSignal, signalNumber, type SignalHandler } from '../kernel/signal.js';
 import { TaskSignals, type SigprocmaskHow } from './signals-ctx.js';
 import { KernelEntry } from './entry.js';
-import { TaskUintr, type TaskUintrWaitResult } from './uintr-ctx.js'; // uintr
-import type { UintrHandler, UintrViews } from '../uintr/index.js'; // uintr
+import { TaskUintr } from './uintr-ctx.js'; // uintr
+import type { UintrViews } from '../uintr/index.js'; // uintr
+import { TaskUintrCalls } from './uintr-syscalls.js'; // uintr
 import { TaskPerf } from './perf-ctx.js'; // perf
 import type { TaskMem } from './mem.js'; // perf
 import type { PerfBoot } from '../perf/boot.js'; // perf
@@ -55,8 +56,9 @@ export type WaitStatus = { readonly code: number } | { readonly signal: string }
 /**
  * The syscalls of one user task. Names, arguments and errors follow the kernel's.
  * Errors are thrown as {@link KernelError} (`err.code === 'EINVAL'`).
+ * The uintr syscalls and instructions come from {@link TaskUintrCalls}.
  */
-export class TaskContext {
+export class TaskContext extends TaskUintrCalls {
   readonly #k: KernelShm;
   readonly #t: TaskShm;
   readonly #slot: number;
@@ -73,6 +75,7 @@ export class TaskContext {
 
   /** @internal Built by the task runtime. */
   constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
+    super();
     this.#shared = shared;
     shared.bindRingFetch?.(() => this.#e.call({ call: 'ring.handle' }) as RingBoot);
     this.#k = k;
@@ -105,6 +108,7 @@ export class TaskContext {
       },
       takeSignals: () => this.#sig.deliver(),
     });
+    this.bindUintr(this.#e, this.#uintr); // uintr: the syscalls and instructions of uintr-syscalls.ts
     this.#perf = new TaskPerf({ k, t, slot, boot: shared.perf?.(), ring: () => shared.ring(), raise: (sig, info, how) => this.#sig.raise(sig, info, how) }); // perf
     this.mem = this.#perf.mem; // perf
   }
@@ -263,70 +267,6 @@ export class TaskContext {
   /** End this task with `code` (exit(2)); does not return. */
   exit(code = 0): never {
     throw new TaskExitRequest(code);
-  }
-
-  // uintr: syscalls and instructions (src/task/uintr-ctx.ts). A running receiver takes user interrupts
-  // at every syscall entry and exit and at uintr_poll(): JavaScript cannot interrupt running code.
-
-  /** uintr_register_handler(handler, flags): become a receiver (UIF starts 0: call stui()). EBUSY, EINVAL. */
-  uintr_register_handler(handler: UintrHandler, flags = 0): void {
-    this.#e.enter();
-    this.#uintr.register_handler(handler, flags);
-  }
-
-  /** uintr_unregister_handler(flags): posts to this task stop being delivered. EINVAL when none. */
-  uintr_unregister_handler(flags = 0): void {
-    this.#e.enter();
-    this.#uintr.unregister_handler(flags);
-  }
-
-  /** uintr_create_fd(vector, flags) → fd. EINVAL (no handler, flags), ENOSPC (vector ≥ 64), EBUSY (taken). */
-  uintr_create_fd(vector: number, flags = 0): number {
-    this.#e.enter();
-    return this.#uintr.create_fd(vector, flags);
-  }
-
-  /** uintr_register_sender(fd, flags) → uipi_index. EBADF, EOPNOTSUPP, EISCONN, ESHUTDOWN, ENOSPC, EINVAL. */
-  uintr_register_sender(fd: number, flags = 0): number {
-    this.#e.enter();
-    return this.#uintr.register_sender(fd, flags);
-  }
-
-  /** uintr_unregister_sender(uipi_index, flags). EINVAL when not connected. */
-  uintr_unregister_sender(index: number, flags = 0): void {
-    this.#e.enter();
-    this.#uintr.unregister_sender(index, flags);
-  }
-
-  /** uintr_wait(usec, flags): 'EINTR' once a user-interrupt or signal handler ran, 'timed-out' after `usec`. EOPNOTSUPP if not a receiver. */
-  uintr_wait(usec?: number, flags = 0): TaskUintrWaitResult {
-    this.#e.enter();
-    return this.#uintr.wait(usec, flags, clockNs);
-  }
-
-  /** SENDUIPI index. No delivery feedback. No UITT: SIGILL; invalid index: SIGSEGV (to this task). */
-  senduipi(index: number): void {
-    this.#uintr.senduipi(index);
-  }
-
-  /** CLUI: mask user interrupts. */
-  clui(): void {
-    this.#uintr.clui();
-  }
-
-  /** STUI: unmask and take what is pending. */
-  stui(): void {
-    this.#uintr.stui();
-  }
-
-  /** TESTUI: the user interrupt flag. */
-  testui(): boolean {
-    return this.#uintr.testui();
-  }
-
-  /** An interrupt point for compute loops: deliver pending user interrupts. Returns how many. */
-  uintr_poll(): number {
-    return this.#uintr.uintr_poll();
   }
 
   /** perf_event_open(2): a breakpoint or software event on task `pid` (0 = this one). Returns a perf fd. */ // perf
