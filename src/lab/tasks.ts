@@ -1,14 +1,14 @@
 // The control plane's process manager (kernel/fork.c, kernel/exit.c, kernel/signal.c, reduced):
-// pid allocation, the shared process table, spawning user tasks on the task pool, SIGKILL (a real
-// worker termination), exit collection, migration with the sched_migrate_task hook, and the port
-// that carries tasks' control-plane syscalls (served by task-syscalls.ts). Control plane only.
+// spawning user tasks on the task pool over the shared process table (task-slots.ts), SIGKILL (a
+// real worker termination), exit collection, migration with the sched_migrate_task hook, and the
+// port that carries tasks' control-plane syscalls (served by task-syscalls.ts). Control plane only.
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { createActor } from 'xstate';
 import { KernelError, kerr, type KernelErrorInit } from '../errno.js';
 import { kick } from '../shm/wait.js';
 import type { KernelShm } from '../kernel/layout.js';
-import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
+import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, type TaskShm } from '../kernel/task-layout.js';
 import { queueSignal, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine } from '../../machines/task.js';
@@ -17,6 +17,7 @@ import type { OpenFile, Tracefs } from '../tracefs/tree.js';
 import type { RingHandle } from '../ringbuf/index.js';
 import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
 import { serveSyscall, type SyscallHost } from './task-syscalls.js';
+import { PidAllocator, allCpus, checkCpus, publishSlot, releaseSlot, schedStateOf } from './task-slots.js';
 import { LabUintr } from './uintr.js'; // uintr
 import type { LabPerf } from './perf.js'; // perf
 
@@ -35,7 +36,6 @@ export interface TaskHooks {
   readonly perf?: LabPerf; // perf
 }
 
-const FIRST_PID = 1000;
 /** How long a task SIGKILLed before its worker started gets to notice before its worker is terminated. */
 const EARLY_KILL_GRACE_MS = 5000;
 /** Ended tasks kept for waitpid() and lookups, oldest dropped first (bounds control-plane memory). */
@@ -52,7 +52,7 @@ export class TaskSet {
   readonly #zombies: number[] = [];
   readonly #uintr: LabUintr; // uintr
   readonly #host: SyscallHost;
-  #nextPid = FIRST_PID;
+  readonly #pids: PidAllocator;
   #closed = false;
 
   constructor(k: KernelShm, t: TaskShm, pool: Piscina, fs: Tracefs, hooks: TaskHooks) {
@@ -60,6 +60,7 @@ export class TaskSet {
     this.#t = t;
     this.#pool = pool;
     this.#hooks = hooks;
+    this.#pids = new PidAllocator(t);
     this.#uintr = hooks.uintr ?? new LabUintr({ maxTasks: t.maxTasks }); // uintr
     this.#uintr.bind((pid) => this.#live.get(pid)); // uintr
     this.#host = {
@@ -101,9 +102,7 @@ export class TaskSet {
   /** Scheduler state from the process table: 'blocked' while the task sleeps in a syscall. */
   schedState(pid: number): 'created' | 'running' | 'blocked' | 'gone' {
     const r = this.#live.get(pid);
-    if (r === undefined) return 'gone';
-    const st = Atomics.load(this.#t.i32, this.#t.slotBase(r.slot) + TASK.STATE); // acquire
-    return st === TaskState.BLOCKED ? 'blocked' : st === TaskState.CREATED ? 'created' : st === TaskState.RUNNING ? 'running' : 'gone';
+    return r === undefined ? 'gone' : schedStateOf(this.#t, r.slot);
   }
 
   /** Current CPU of a live task, or undefined. */
@@ -191,19 +190,11 @@ export class TaskSet {
   async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined, clearSighand: boolean): Promise<Task> {
     if (this.#closed) throw kerr('ESHUTDOWN', 'spawn', undefined, 'the lab is shutting down');
     checkModule(url);
-    const { pid, slot } = this.#allocPid();
+    const { pid, slot } = this.#pids.alloc((p) => this.#live.has(p));
     const perf = this.#hooks.perf?.onStart({ pid, slot, tgid: tgid ?? pid, parent: parent && { pid: parent.pid, slot: parent.slot, tgid: parent.tgid }, thread: tgid !== undefined, clearSighand }); // perf: inherit (may throw) before the slot is published
-    const s = this.#t.slotBase(slot);
-    const i32 = this.#t.i32;
     const name = comm ?? commOf(url);
-    for (let w = 0; w < 32; w++) Atomics.store(i32, s + w, 0); // single writer: the slot is free
-    writeComm(this.#t, slot, name);
-    writeAffinity(this.#t, slot, affinity);
-    const parentCpu = parent === undefined ? -1 : Atomics.load(i32, this.#t.slotBase(parent.slot) + TASK.CPU);
-    Atomics.store(i32, s + TASK.CPU, affinity.includes(parentCpu) ? parentCpu : affinity[0]!);
-    Atomics.store(i32, s + TASK.TGID, tgid ?? pid);
-    Atomics.store(i32, s + TASK.STATE, TaskState.CREATED);
-    Atomics.store(i32, s + TASK.PID, pid); // publish: the slot is valid from here on
+    const parentCpu = parent === undefined ? -1 : Atomics.load(this.#t.i32, this.#t.slotBase(parent.slot) + TASK.CPU);
+    publishSlot(this.#t, slot, { pid, tgid: tgid ?? pid, comm: name, affinity, cpu: affinity.includes(parentCpu) ? parentCpu : affinity[0]! });
 
     const { port1, port2 } = new MessageChannel();
     let resolveExit!: (st: ExitStatus) => void;
@@ -245,7 +236,6 @@ export class TaskSet {
   #ended(r: TaskRecord, exit: TaskExit): void {
     if (r.settled) return;
     r.settled = true;
-    const s = this.#t.slotBase(r.slot);
     let status: ExitStatus;
     if (exit.type === 'task.exit') {
       status = { code: exit.code };
@@ -258,8 +248,7 @@ export class TaskSet {
       r.error = exit.error;
       r.actor.send({ type: 'task.exited', code: 1 });
     }
-    Atomics.store(this.#t.i32, s + TASK.STATE, 'signal' in status && status.signal === 'SIGKILL' ? TaskState.KILLED : TaskState.EXITED);
-    Atomics.store(this.#t.i32, s + TASK.PID, 0); // publish: the slot is free; kill() now gets ESRCH
+    releaseSlot(this.#t, r.slot, 'signal' in status && status.signal === 'SIGKILL');
     this.#uintr.onExit(r.pid); // uintr: UPID dies, UITT freed
     if (r.tgid === r.pid || !this.#sharesFds(r)) for (const f of r.fds.values()) safeClose(f);
     r.port.close();
@@ -298,28 +287,8 @@ export class TaskSet {
   }
 
   #checkCpus(cpus: readonly number[], syscall: string): number[] {
-    const n = this.#k.cpus;
-    if (!Array.isArray(cpus) || cpus.length === 0) throw kerr('EINVAL', syscall, undefined, `the cpu set is empty; give cpus in 0..${n - 1}`);
-    for (const c of cpus) {
-      if (!Number.isInteger(c) || c < 0 || c >= n) throw kerr('EINVAL', syscall, undefined, `cpu ${String(c)} does not exist; this lab has cpus 0..${n - 1}`);
-    }
-    return [...new Set(cpus)].sort((a, b) => a - b);
+    return checkCpus(cpus, this.#k.cpus, syscall);
   }
-
-  #allocPid(): { pid: number; slot: number } {
-    const max = this.#t.maxTasks;
-    for (let tries = 0; tries < max; tries++) {
-      const pid = this.#nextPid++;
-      if (this.#nextPid > 4_194_304) this.#nextPid = FIRST_PID; // pid_max
-      const slot = pid % max;
-      if (Atomics.load(this.#t.i32, this.#t.slotBase(slot) + TASK.PID) === 0 && !this.#live.has(pid)) return { pid, slot };
-    }
-    throw kerr('EAGAIN', 'clone', undefined, `all ${max} task slots are in use (raise maxTasks)`);
-  }
-}
-
-function allCpus(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 function safeClose(f: OpenFile): void {
