@@ -5,27 +5,18 @@
 // GEN change. COUNT, PERIOD_LEFT and LIMIT are also written by the owning task on a hit.
 import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
-import { HBP_NUM, PERF_COUNT_SW, PERF_TYPE, USER_BASE } from './abi.js';
-import { AttrFlag, type ValidAttr } from './attr.js';
+import { HBP_NUM, PERF_COUNT_SW, PERF_TYPE } from './abi.js';
+import type { ValidAttr } from './attr.js';
 import { EV, EV64, EVF, EvState, TASK_MAX_EVENTS, TP, type PerfShm } from './layout.js';
 import { PerfLock } from './lock.js';
+import { recomputeArmed, snapshotBps, type BpEntry } from './task-bps.js';
 
-/** No heap offset reaches this (mm.ts caps a heap at 1 GiB): the armed window is clamped to it. */
-const WINDOW_MAX = 2 ** 30;
+export type { BpEntry };
 
 /** Raw per-task counters that feed software events, read by whoever reads the event. */
 export interface SwSources {
   /** cpu-migrations of the task in `slot` so far (the process table's MIGRATIONS word). */
   migrations(slot: number): number;
-}
-
-/** A breakpoint as the owning task's hit path caches it. */
-export interface BpEntry {
-  readonly e: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly bpType: number;
-  readonly cpu: number;
 }
 
 /** The event table of a lab, attached in one thread. */
@@ -58,7 +49,7 @@ export class PerfTable {
     } finally {
       for (const slot of touched) {
         const tb = this.shm.taskBase(slot);
-        this.#recompute(slot);
+        recomputeArmed(this, slot);
         Atomics.add(i32, tb + TP.GEN, 1); // publish: even again, the block is consistent
       }
       this.#lock.release();
@@ -211,24 +202,9 @@ export class PerfTable {
     this.free(c);
   }
 
-  /** Enabled breakpoints of the task in `slot`, read lock-free under its GEN seqcount. */
+  /** Enabled breakpoints of the task in `slot`, read lock-free under its GEN seqcount (task-bps.ts). */
   snapshot(slot: number): { gen: number; bps: BpEntry[] } {
-    const i32 = this.shm.i32;
-    const genIndex = this.shm.taskBase(slot) + TP.GEN;
-    for (let tries = 1; ; tries++) {
-      const g1 = Atomics.load(i32, genIndex); // acquire: the writer's closing add
-      if ((g1 & 1) === 0) {
-        const bps: BpEntry[] = [];
-        for (const e of this.eventsOf(slot)) {
-          if (this.get32(e, EV.TYPE) !== PERF_TYPE.BREAKPOINT || this.get32(e, EV.ENABLED) !== 1) continue;
-          if ((this.get32(e, EV.FLAGS) & AttrFlag.EXCLUDE_USER) !== 0) continue;
-          const lo = this.getF(e, EVF.BP_ADDR);
-          bps.push({ e, lo, hi: lo + this.get32(e, EV.BP_LEN), bpType: this.get32(e, EV.BP_TYPE), cpu: this.get32(e, EV.CPU) });
-        }
-        if (Atomics.load(i32, genIndex) === g1) return { gen: g1, bps };
-      }
-      if (tries % 100_000 === 0) this.locked(() => undefined); // a dead writer's odd GEN is repaired by the lock's steal
-    }
+    return snapshotBps(this, slot);
   }
 
   /** The owning task counts one hit; returns true on overflow (sample_period reached). */
@@ -253,33 +229,12 @@ export class PerfTable {
     return true;
   }
 
-  // ARMED = enabled breakpoints the task can hit, and the window [WLO, WHI) around them that
-  // ctx.mem checks (lock held; layout.ts says why two plain words suffice).
-  #recompute(slot: number): void {
-    let armed = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const e of this.eventsOf(slot)) {
-      if (this.get32(e, EV.TYPE) !== PERF_TYPE.BREAKPOINT || this.get32(e, EV.ENABLED) !== 1 || (this.get32(e, EV.FLAGS) & AttrFlag.EXCLUDE_USER) !== 0) continue;
-      armed++;
-      const a = this.getF(e, EVF.BP_ADDR) - USER_BASE; // as a heap offset
-      const end = a + this.get32(e, EV.BP_LEN);
-      if (end <= 0 || a >= WINDOW_MAX) continue; // outside every heap: no ctx.mem access can hit it
-      lo = Math.min(lo, Math.max(0, Math.floor(a / 8) * 8));
-      hi = Math.max(hi, Math.min(WINDOW_MAX, end));
-    }
-    const tb = this.shm.taskBase(slot);
-    Atomics.store(this.shm.i32, tb + TP.ARMED, armed); // publish (stale-ok for the task: GEN decides)
-    Atomics.store(this.shm.i32, tb + TP.WLO, hi > lo ? lo : 0); // publish: either order is safe (layout.ts)
-    Atomics.store(this.shm.i32, tb + TP.WHI, hi > lo ? hi : 0); // publish
-  }
-
   // The lock was stolen from a dead owner: close every seqcount it left odd.
   #repair(): void {
     for (let s = 0; s < this.shm.maxTasks; s++) {
       const g = this.shm.taskBase(s) + TP.GEN;
       if ((Atomics.load(this.shm.i32, g) & 1) !== 0) {
-        this.#recompute(s);
+        recomputeArmed(this, s);
         Atomics.add(this.shm.i32, g, 1); // publish: even again
       }
     }
