@@ -6,13 +6,16 @@
 import { createActor, type Actor } from 'xstate';
 import { kerr } from '../errno.js';
 import {
-  allocateUintr, registerHandler, createFd, closeFd, claimSender, releaseSender, registerSender,
+  allocateUintr, registerHandler, createFd, claimSender, releaseSender, registerSender,
   unregisterSender, unregisterHandler, cancelUintrWait, isAlive, isWaiting, connections, NO_UPID, NO_SENDER,
-  type UintrFd, type UintrViews,
+  type UintrViews,
 } from '../uintr/index.js';
 import { uintrReceiverMachine } from '../../machines/uintr-receiver.js';
 import type { OpenFile } from '../tracefs/tree.js';
 import type { UintrBoot, UintrRpc } from './protocol.js';
+import { UINTR_FD_PATH, install, openUintrFile, type UintrFile } from './uintr-files.js';
+
+export { UINTR_FD_PATH };
 
 /** Options of the lab's uintr table. */
 export interface LabUintrOptions {
@@ -33,16 +36,6 @@ export interface UintrTaskRef {
 export interface UintrSenderReply {
   readonly index: number;
   readonly slot: number;
-}
-
-/** The path a uintr fd shows (anon_inode, as /proc/PID/fd would). */
-export const UINTR_FD_PATH = 'anon_inode:[uintrfd]';
-
-// One open uintr file: shared by every fd-table entry that refers to it (fork dups, pidfd_getfd).
-// The vector is freed (closeFd) when the last reference closes, as the kernel's uintrfd_release.
-interface UintrFile {
-  readonly fd: UintrFd;
-  refs: number;
 }
 
 type ReceiverActor = Actor<typeof uintrReceiverMachine>;
@@ -255,32 +248,10 @@ export class LabUintr {
     releaseSender(this.#v, s);
   }
 
-  // A fresh fd-table reference to `u`; closing it twice is a no-op (exit paths may close a table again).
+  // A fresh fd-table reference to `u` (uintr-files.ts).
   #open(u: UintrFile): OpenFile {
-    const v = this.#v!;
-    let closed = false;
-    const f: OpenFile = {
-      path: UINTR_FD_PATH,
-      flags: 'rw',
-      ops: {
-        close: () => {
-          if (closed) return;
-          closed = true;
-          if (--u.refs === 0) closeFd(v, u.fd); // EBADF when the receiver is gone: nothing left to free
-        },
-      },
-    };
-    this.#files.set(f, u);
-    return f;
+    return openUintrFile(this.#v!, u, this.#files);
   }
-}
-
-/** Lowest free fd number ≥ 3, as open() allocates. */
-function install(fds: Map<number, OpenFile>, f: OpenFile): number {
-  let n = 3;
-  while (fds.has(n)) n++;
-  fds.set(n, f);
-  return n;
 }
 
 function detailOfCreate(code: string): string {
