@@ -4,15 +4,16 @@
 //  3. writer→reader across two workers, 16 B: vs ringbuf.js (≥ 3× with writer stamps, ≥ 1.5× with a clock read
 //     per event), and vs postMessage per event and per batch of 1024 (report)
 //  4. memory: heapUsed over a 10 s reserve/commit loop (no allocation per event), SAB bytes vs the configured size
-// Run: node dist/bench/ringbuf.bench.js   (BENCH_QUICK=1 shortens it). This file is also its own worker entry.
-import { type MessagePort, MessageChannel, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+// Run: node dist/bench/ringbuf.bench.js   (BENCH_QUICK=1 shortens it). The worker roles: bench/workers/ringbuf-xfer.ts.
+import { type MessagePort, MessageChannel, Worker, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
-import { RingBuffer, type RingHandle } from '../src/ringbuf/index.js';
+import { RingBuffer } from '../src/ringbuf/index.js';
 import { clockNs } from '../src/shm/clock.js';
 import { type PathStats, printRatios, statsOf, statsOfSamples } from './lib/ratio.js';
+import type { Role } from './workers/ringbuf-xfer.js';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const BATCH = 1024; // events per tinybench iteration, so per-call overhead is the same for every path
@@ -23,114 +24,10 @@ const FRAMED = 24; // bytes of one 16 B event in our record format (8 B header +
 const ONLY = process.env['BENCH_ONLY']; // 'single', 'xfer' or 'memory' runs one part (for iterating); unset runs all
 const HEAP_MS = QUICK ? 2000 : 10_000; // the "heap flat over a 10 s write loop"
 
-// ── worker roles ─────────────────────────────────────────────────────────────────────────────
-type Role =
-  | { role: 'ring-writer' | 'ring-reader'; handle: RingHandle; go: SharedArrayBuffer; n: number; clock: boolean }
-  | { role: 'rbjs-writer' | 'rbjs-reader'; sab: SharedArrayBuffer; go: SharedArrayBuffer; n: number; bytes: number }
-  | { role: 'pm-writer' | 'pm-reader'; port: MessagePort; go: SharedArrayBuffer; n: number; batch: number };
-
-function waitGo(go: Int32Array): number {
-  parentPort!.postMessage('ready');
-  Atomics.wait(go, 0, 0); // bench-only barrier (src/shm/wait.ts is for library code); the main thread releases it
-  return clockNs();
-}
-
-function runWorker(d: Role): void {
-  const go = new Int32Array(d.go);
-  if (d.role === 'ring-writer') {
-    const ring = RingBuffer.attach(d.handle, { ownerCpu: 0 });
-    waitGo(go);
-    for (let i = 0; i < d.n;) {
-      const r = d.clock ? ring.reserve(0, 16, 1) : ring.reserve(0, 16, 1, i);
-      if (r === null) continue; // discard mode: full, the reader catches up
-      r.setU32(0, i);
-      r.setU32(4, i);
-      r.setU32(8, i);
-      r.setU32(12, i);
-      ring.commit(r);
-      i++;
-    }
-    parentPort!.postMessage(0);
-  } else if (d.role === 'ring-reader') {
-    const ring = RingBuffer.attach(d.handle);
-    const t0 = waitGo(go);
-    let sum = 0;
-    for (let got = 0; got < d.n;) {
-      const v = ring.consumeView(0);
-      if (v === null || v.kind !== 'event') continue;
-      sum += v.payload[0]!;
-      got++;
-    }
-    parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
-  } else if (d.role === 'rbjs-writer') {
-    // Same work as a RingBuffer record: our 8-byte header (length | type << 16, i32 time delta) + 16 B payload.
-    const rb = new RingbufJs(d.sab, Uint8Array);
-    // (bytes 16: the unframed variant, payload only.)
-    const B = d.bytes;
-    const ev = new Uint8Array(B);
-    const dv = new DataView(ev.buffer);
-    waitGo(go);
-    for (let i = 0; i < d.n;) {
-      if (rb.available_write() < B) continue;
-      dv.setUint32(0, 16 | (1 << 16), true);
-      dv.setInt32(4, i, true);
-      dv.setUint32(8, i, true);
-      dv.setUint32(12, i, true);
-      if (B > 16) {
-        dv.setUint32(16, i, true);
-        dv.setUint32(20, i, true);
-      }
-      rb.push(ev, B);
-      i++;
-    }
-    parentPort!.postMessage(0);
-  } else if (d.role === 'rbjs-reader') {
-    const rb = new RingbufJs(d.sab, Uint8Array);
-    const B = d.bytes;
-    const ev = new Uint8Array(B);
-    const t0 = waitGo(go);
-    let sum = 0;
-    for (let got = 0; got < d.n;) {
-      if (rb.available_read() < B) continue;
-      rb.pop(ev, B);
-      sum += ev[8]!;
-      got++;
-    }
-    parentPort!.postMessage((clockNs() - t0) / d.n + sum * 0);
-  } else if (d.role === 'pm-writer') {
-    waitGo(go);
-    if (d.batch === 1) {
-      for (let i = 0; i < d.n; i++) {
-        const ev = new Uint8Array(16);
-        new DataView(ev.buffer).setUint32(0, i, true);
-        d.port.postMessage(ev);
-      }
-    } else {
-      for (let i = 0; i < d.n; i += d.batch) {
-        const buf = new Uint8Array(16 * d.batch);
-        new DataView(buf.buffer).setUint32(0, i, true);
-        d.port.postMessage(buf);
-      }
-    }
-    parentPort!.postMessage(0);
-  } else if (d.role === 'pm-reader') {
-    const t0 = waitGo(go);
-    let got = 0;
-    d.port.on('message', (m: Uint8Array) => {
-      got += m.byteLength / 16;
-      if (got >= d.n) {
-        parentPort!.postMessage((clockNs() - t0) / d.n);
-        d.port.close();
-      }
-    });
-  }
-}
-
-// ── main thread ──────────────────────────────────────────────────────────────────────────────
-const SELF = new URL(import.meta.url);
+const XFER_WORKER = new URL('./workers/ringbuf-xfer.js', import.meta.url);
 
 async function pair(a: Role, b: Role, transfer: MessagePort[] = []): Promise<number> {
-  const ws = [a, b].map((d) => new Worker(SELF, { workerData: d, transferList: d.role === 'pm-writer' || d.role === 'pm-reader' ? [d.port] : transfer }));
+  const ws = [a, b].map((d) => new Worker(XFER_WORKER, { workerData: d, transferList: d.role === 'pm-writer' || d.role === 'pm-reader' ? [d.port] : transfer }));
   const ready = ws.map((w) => new Promise((r) => w.once('message', r)));
   await Promise.all(ready);
   const done = ws.map((w) => new Promise<number>((r) => w.once('message', r)));
@@ -328,5 +225,4 @@ async function mainXfer(): Promise<void> {
   console.log('# the cross-worker rows read "baseline time / RingBuffer time": a value of 3× means RingBuffer moves events 3× faster');
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role !== undefined) runWorker(workerData as Role);
-else if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) await main();
