@@ -8,7 +8,7 @@ import { testSeed, withSeed } from '../helpers/seeded-rng.js';
 import {
   type Drained, SequenceVerifier, drainCpu, durationMs, emptyDrained, startWriter, terminateAll, total, within,
 } from '../fixtures/ringbuf-harness.js';
-import type { WriterData } from '../fixtures/ringbuf-writer.js';
+import type { StressWriterData as WriterData } from '../../src/selftest/ring-stress-worker.js';
 
 afterEach(async () => {
   expect(await terminateAll()).toBe(0);

@@ -9,7 +9,7 @@ import { RingBuffer, type RingMode } from '../../src/ringbuf/index.js';
 import { clockNs } from '../../src/shm/clock.js';
 import { testSeed, withSeed } from '../helpers/seeded-rng.js';
 import { MAILBOX_BYTES } from '../../src/selftest/ring-mailbox.js';
-import type { WriterData } from '../fixtures/ringbuf-writer.js';
+import type { StressWriterData as WriterData } from '../../src/selftest/ring-stress-worker.js';
 import {
   type Drained, SequenceVerifier, drainCpu, durationMs, emptyDrained, startCommitter, startWriter, terminateAll, total, within,
 } from '../fixtures/ringbuf-harness.js';
