@@ -24,12 +24,24 @@ function pickEpoch(): bigint {
 
 const EPOCH = pickEpoch();
 
-/** Nanoseconds since the process-wide epoch; the same clock in every thread. */
+/*
+ * Why stamps start at 2^32 ns, and what it costs: V8 keeps whole numbers below 2^31 as small
+ * integers (Smis) and larger ones as doubles. Stamps that started at 0 crossed 2^31 ns 2.1 s after
+ * the epoch, and then every optimised function and object shape that had only seen them as Smis was
+ * thrown away and rebuilt (deoptimised: "not a Smi", "wrong map"). On a CPU actor running timerlat
+ * that made the IRQ-to-thread path ~5–10 µs slower for the first ~4 s of every run (thread minus irq
+ * latency 8–15 µs, then 1.6–2.8 µs; docs/timerlat.md). Starting at 2^32 ns keeps every stamp a double
+ * from the first one. Cost: trace timestamps start at 4.294967 s instead of 0 (the kernel's start at
+ * boot, so no tool may assume 0); the 2^53 ns exact range is unchanged for practical purposes.
+ */
+const ORIGIN = EPOCH - (1n << 32n);
+
+/** Nanoseconds since the process-wide epoch, plus 2^32; the same clock in every thread. */
 export function clockNs(): number {
-  return Number(process.hrtime.bigint() - EPOCH);
+  return Number(process.hrtime.bigint() - ORIGIN);
 }
 
-/** The epoch in CLOCK_MONOTONIC nanoseconds (for trace file headers). */
+/** CLOCK_MONOTONIC nanoseconds at which clockNs() reads 0 (for trace file headers). */
 export function clockEpochNs(): bigint {
-  return EPOCH;
+  return ORIGIN;
 }

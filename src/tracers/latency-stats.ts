@@ -99,7 +99,13 @@ export interface StatsShm {
 export function statsViews(sab: SharedArrayBuffer, offset: number, cpus: number): StatsShm {
   const i32 = new Int32Array(sab, offset, cpus * 3 * RECORD_I32);
   const f64 = new Float64Array(sab, offset, (cpus * 3 * RECORD_I32) / 2);
-  return { i32, f64, base: (cpu, ctx) => (cpu * 3 + ctx) * RECORD_I32 };
+  return { i32, f64, base: recordBase };
+}
+
+// One function for every region (not a closure per region): the hot path's call site then sees a
+// single target in every thread, including the CPU actor's timerlat rehearsal (actors/cpu.ts).
+function recordBase(cpu: number, ctx: CtxId): number {
+  return (cpu * 3 + ctx) * RECORD_I32;
 }
 
 /** Bytes the accumulator needs for `cpus` CPUs. */
@@ -122,8 +128,8 @@ export function recordSample(s: StatsShm, cpu: number, ctx: CtxId, ns: number): 
   f64[f + F_COUNT]! += 1;
   f64[f + F_SUM]! += ns;
   f64[f + F_SUMSQ]! += ns * ns;
-  if (ns < f64[f + F_MIN]!) f64[f + F_MIN] = ns;
-  if (ns > f64[f + F_MAX]!) f64[f + F_MAX] = ns;
+  f64[f + F_MIN] = Math.min(f64[f + F_MIN]!, ns); // branch-free: a first new minimum must not deoptimise the path (actors/cpu.ts: rehearsal)
+  f64[f + F_MAX] = Math.max(f64[f + F_MAX]!, ns);
   f64[f + F_CUR] = ns;
   s.i32[b + HIST + bucketOf(ns)]! += 1;
   writeEnd(s.i32, b); // publish

@@ -48,15 +48,19 @@ export class SampleWriter {
   #ring: RingBuffer | undefined;
   #res: Reservation | undefined;
 
+  /** Take `ring`'s reservation object now (a start does this, so the per-sample path never has to). */
+  attach(ring: RingBuffer): void {
+    if (ring === this.#ring) return;
+    this.#ring = ring;
+    this.#res = ring.newReservation();
+  }
+
   /**
    * Write one sample on `cpu` at `tsNs`; false when the ring dropped it (counted by the ring).
    * `pid` is the thread the sample was taken by (0: the IRQ, the line shows `<idle>-0`).
    */
   write(ring: RingBuffer, cpu: number, tsNs: number, seq: number, ctx: CtxId, latencyNs: number, pid = 0): boolean {
-    if (ring !== this.#ring) {
-      this.#ring = ring;
-      this.#res = ring.newReservation();
-    }
+    if (ring !== this.#ring) this.attach(ring);
     const r = ring.reserve(cpu, pid === 0 ? TIMERLAT_SAMPLE_BYTES : TIMERLAT_SAMPLE_PID_BYTES, TIMERLAT_SAMPLE, tsNs, this.#res);
     if (r === null) return false;
     r.setU32(0, seq >>> 0);

@@ -10,8 +10,7 @@ import { Ctx, recordSample, type CtxId } from './latency-stats.js';
 import { SampleWriter, timerlatKthreadPid } from './timerlat-event.js';
 import { SavedStack } from './timerlat-stack-event.js';
 import { publishSavedStack } from './timerlat-stack-shm.js';
-import { TLC, TLG, allocateTimerlat, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
-import { RingBuffer } from '../ringbuf/index.js';
+import { TLC, TLG, bumpMaxLatency, claimStop, type TimerlatShm } from './timerlat-layout.js';
 import type { CpuPort, KthreadHandle, TimerHandle } from './cpu-port.js';
 
 /** Stop-record context for an exception (migration) rather than a sample. */
@@ -70,9 +69,6 @@ export class TimerlatCpu {
     this.#kpid = timerlatKthreadPid(port.id);
     this.#timer = port.timer((now) => this.#irq(now));
     this.#stack = new SavedStack(port.context);
-    warmUp();
-    port.syscall(1000, (slot) => this.#fdRead(slot), 'timerlat_fd_read'); // NR.timerlat_read
-    port.syscall(1001, () => (this.#fdClose(), 0), 'timerlat_fd_release'); // NR.timerlat_close
   }
 
   /** Start the workload with the configuration the control plane published. */
@@ -90,6 +86,7 @@ export class TimerlatCpu {
     this.#dumpFrames = null;
     this.#port.context.on = i32[g + TLG.PRINT_STACK_US]! > 0; // stale-ok: every IRQ re-reads it
     this.#running = true;
+    this.#writer.attach(this.#port.ring());
     if (this.#userMode) return; // the first read() arms the timer
     this.#kthread = this.#port.kthread(`timerlat/${this.#port.id}`, (now) => this.#thread(now));
     this.#firstPeriod(clockNs());
@@ -118,7 +115,7 @@ export class TimerlatCpu {
     this.#port.cancel(this.#timer);
     if (this.#kthread !== undefined) this.#port.stopKthread(this.#kthread);
     this.#kthread = undefined;
-    this.#fdClose();
+    this.fdClose();
   }
 
   // The hrtimer IRQ: irq sample, then wake the thread (kernel mode) or the fd reader (user mode).
@@ -163,8 +160,8 @@ export class TimerlatCpu {
     this.#armNext(now);
   }
 
-  // read() on osnoise/per_cpu/cpuN/timerlat_fd, served on this CPU.
-  #fdRead(slot: number): number | undefined {
+  /** read() on osnoise/per_cpu/cpuN/timerlat_fd, served on this CPU (see timerlatSyscalls). */
+  fdRead(slot: number): number | undefined {
     const i32 = this.#tl.i32;
     const pid = this.#port.taskPid(slot);
     if (!this.#running || !this.#userMode) return EINVAL;
@@ -188,7 +185,8 @@ export class TimerlatCpu {
     return undefined; // completed by the IRQ
   }
 
-  #fdClose(): void {
+  /** The fd's release, and the end of a run: cancel the timer, fail a pending read with EBADF. */
+  fdClose(): void {
     this.#port.cancel(this.#timer);
     if (this.#waiter >= 0) this.#port.complete(this.#waiter, EBADF);
     this.#waiter = -1;
@@ -265,21 +263,14 @@ export class TimerlatCpu {
   }
 }
 
-/*
- * Run the per-sample path a few thousand times on private memory when the CPU actor starts, so the
- * first real activations are not measured through V8's interpreter (rtla has --warm-up for the same
- * reason on real systems). Touches nothing shared.
+/**
+ * Register timerlat_fd's read and release on a CPU; `current()` is the CPU's TimerlatCpu, or
+ * undefined before its first start (then a read fails with EINVAL, as on a CPU not running timerlat).
  */
-let warmed = false;
-function warmUp(): void {
-  if (warmed) return;
-  warmed = true;
-  const tl = allocateTimerlat(1);
-  const ring = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 4, mode: 'overwrite' });
-  const w = new SampleWriter();
-  for (let i = 0; i < 5000; i++) {
-    recordSample(tl.stats, 0, (i % 3) as CtxId, 1000 + i);
-    w.write(ring, 0, clockNs(), i, (i & 1) as CtxId, 1000 + i, i & 1 ? timerlatKthreadPid(0) : 0); // both payload sizes
-    bumpMaxLatency(tl, i & 7);
-  }
+export function timerlatSyscalls(port: CpuPort, current: () => TimerlatCpu | undefined): void {
+  port.syscall(1000, (slot) => {
+    const t = current();
+    return t === undefined ? EINVAL : t.fdRead(slot); // undefined from fdRead: completed later by the IRQ
+  }, 'timerlat_fd_read'); // NR.timerlat_read
+  port.syscall(1001, () => (current()?.fdClose(), 0), 'timerlat_fd_release'); // NR.timerlat_close
 }

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RingBuffer, RingFormatError, decodePage } from '../../src/ringbuf/index.js';
+import { clockNs } from '../../src/shm/clock.js';
 import { testSeed } from '../helpers/seeded-rng.js';
 
 const SEED = testSeed(0xf022);
@@ -61,7 +62,8 @@ describe('ringbuf page decoder', () => {
   });
 
   it('names the offset of a busy record in a page copy', () => {
-    const page = pagesOf([{ len: 8, ts: 1, type: 1 }, { len: 8, ts: 2, type: 1 }])[0]!;
+    const t = clockNs() + 1e9; // after the page opens, within an i32 delta: two 16 B records, no absolute stamp
+    const page = pagesOf([{ len: 8, ts: t, type: 1 }, { len: 8, ts: t + 1, type: 1 }])[0]!;
     const dv = new DataView(page.buffer);
     dv.setInt32(32 + 16, (dv.getInt32(32 + 16, true) & ~(7 << 24)) | (1 << 24), true); // 2nd record → busy
     expect(() => decodePage(page)).toThrow(/page\+0x30.*uncommitted/);
