@@ -149,7 +149,8 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
  * µs after (docs/timerlat.md, "Start-up"). So the first timerlat start on each CPU actor first runs
  * that same code, the real runCpu loop and a TimerlatCpu behind a KernelPort, on a private one-CPU
  * kernel, ring and timerlat region: 2000 activations at a 1 µs period (most periods already due, so no
- * sleeping), then 300 at 20 µs (the sleeping, non-skipping path), each bounded by REHEARSAL_MAX_MS.
+ * sleeping), then 300 at 20 µs (the sleeping, non-skipping path), each bounded by REHEARSAL_MAX_MS and
+ * cut short (within 1 ms) by a shutdown IPI to the real CPU.
  * Only then is the real TimerlatCpu made, with the object shapes the optimised code expects. Nothing
  * shared is touched. Cost, once per CPU actor: ~45 ms wall during which IPIs to this CPU wait, and
  * ~75 ms of process CPU, most of it the optimising compiler's, which a run without the rehearsal
@@ -172,7 +173,8 @@ function rehearseTimerlat(real: Cpu, periodNs: number, activations: number): voi
   const tracer = new TimerlatCpu(port, tl);
   const end = clockNs() + REHEARSAL_MAX_MS * 1e6;
   const check = TimerQueue.timer((now, t) => {
-    if (tl.i32[tl.cpuBase(0) + TLC.SEQ]! >= activations || now >= end) Atomics.or(k.i32, k.cpuBase(0) + CPU.PENDING, Ipi.SHUTDOWN);
+    const shutdown = (Atomics.load(real.k.i32, real.base + CPU.PENDING) & Ipi.SHUTDOWN) !== 0; // stale-ok: checked every 1 ms
+    if (tl.i32[tl.cpuBase(0) + TLC.SEQ]! >= activations || now >= end || shutdown) Atomics.or(k.i32, k.cpuBase(0) + CPU.PENDING, Ipi.SHUTDOWN);
     else cpu.timers.arm(t, now + 1e6);
   });
   cpu.timers.arm(check, clockNs() + 1e6);
