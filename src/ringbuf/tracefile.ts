@@ -21,7 +21,7 @@
 // | +12    | 4    | u32 LE | 0 (reserved)                                                    |
 // | +16    | S    | bytes  | PAGE only: the page exactly as consumePage returns it (decodePage) |
 // Nothing may follow END. The clock is { name: 'tracelab-mono', unit: 'ns', epochNs } : stamps are
-// ns since the recording process's clock epoch (src/shm/clock.ts), CLOCK_MONOTONIC + epochNs.
+// ns on the recording process's clock (src/shm/clock.ts): stamp + epochNs = CLOCK_MONOTONIC ns.
 import { KernelError } from '../errno.js';
 import { type DecodedPage, RingFormatError, decodePage } from './decode.js';
 import { MAX_SUBBUF, MIN_SUBBUF } from './layout.js';
