@@ -122,34 +122,32 @@ export class TracePipeReader {
 }
 
 /**
- * trace_pipe as a text Readable: merged, consuming ftrace lines with in-band `CPU:N [LOST M EVENTS]`.
- * It ends at `deadlineNs` (if given); destroy() wakes a blocked read at once.
- *
- * @example
- * const pipe = tracePipeReadable(ring, { deadlineNs: clockNs() + 1e9 });
- * for await (const chunk of pipe) process.stdout.write(chunk);
+ * The pump both pipes share: push what `next()` gives until it gives null or the stream is full,
+ * then `wait()`; on 'timed-out' or `ended()` push `rest()` and end the stream; on 'cancelled' stop
+ * (destroy() cancels). One pump runs at a time; an error destroys the stream.
  */
-export function tracePipeReadable(src: RingSource, opts: TracePipeOptions = {}): Readable {
-  const reader = new TracePipeReader(src, opts);
+function pumpedReadable<T>(
+  opts: { readonly objectMode?: boolean; readonly encoding?: BufferEncoding },
+  src: { next(size: number): T | null; wait(): Promise<WaitResult>; ended(): boolean; rest(): T[]; destroy(): void },
+): Readable {
   let pumping = false;
   const stream: Readable = new Readable({
-    encoding: 'utf8',
+    ...opts,
     read(size) {
       if (pumping) return;
       pumping = true;
       void (async () => {
         try {
           for (;;) {
-            const text = reader.take(Math.max(size, 4096));
-            if (text !== '') {
-              if (!stream.push(text)) return;
+            const chunk = src.next(size);
+            if (chunk !== null) {
+              if (!stream.push(chunk)) return;
               continue;
             }
-            const r = await reader.wait();
+            const r = await src.wait();
             if (r === 'cancelled') return;
-            if (r === 'timed-out') {
-              const rest = reader.take(Infinity);
-              if (rest !== '') stream.push(rest);
+            if (r === 'timed-out' || src.ended()) {
+              for (const c of src.rest()) stream.push(c);
               stream.push(null);
               return;
             }
@@ -162,11 +160,30 @@ export function tracePipeReadable(src: RingSource, opts: TracePipeOptions = {}):
       })();
     },
     destroy(err, cb) {
-      reader.close();
+      src.destroy();
       cb(err);
     },
   });
   return stream;
+}
+
+/**
+ * trace_pipe as a text Readable: merged, consuming ftrace lines with in-band `CPU:N [LOST M EVENTS]`.
+ * It ends at `deadlineNs` (if given); destroy() wakes a blocked read at once.
+ *
+ * @example
+ * const pipe = tracePipeReadable(ring, { deadlineNs: clockNs() + 1e9 });
+ * for await (const chunk of pipe) process.stdout.write(chunk);
+ */
+export function tracePipeReadable(src: RingSource, opts: TracePipeOptions = {}): Readable {
+  const reader = new TracePipeReader(src, opts);
+  return pumpedReadable<string>({ encoding: 'utf8' }, {
+    next: (size) => reader.take(Math.max(size, 4096)) || null,
+    wait: () => reader.wait(),
+    ended: () => false, // the reader's wait times out at the deadline itself
+    rest: () => [reader.take(Infinity)].filter((t) => t !== ''),
+    destroy: () => reader.close(),
+  });
 }
 
 /** Options of {@link rawPipeReadable}. */
@@ -184,47 +201,25 @@ export interface RawPipeOptions {
 export function rawPipeReadable(src: RingSource, cpu: number, opts: RawPipeOptions = {}): Readable {
   const word = new Int32Array(new SharedArrayBuffer(4));
   const cancel = { view: word, index: 0 };
-  let pumping = false;
-  const stream: Readable = new Readable({
-    objectMode: true,
-    read() {
-      if (pumping) return;
-      pumping = true;
-      void (async () => {
-        try {
-          for (;;) {
-            const ring = ringOf(src);
-            const page = ring.consumePage(cpu);
-            if (page !== null) {
-              if (!stream.push(page.bytes)) return;
-              continue;
-            }
-            const r = await ring.waitForDataAsync(cpu, {
-              watermarkPages: opts.watermarkPages ?? 1, cancel, ...(opts.deadlineNs === undefined ? {} : { deadlineNs: opts.deadlineNs }),
-            });
-            if (r === 'cancelled') return;
-            if (r === 'timed-out' || (opts.deadlineNs !== undefined && clockNs() >= opts.deadlineNs)) {
-              for (let p = ring.consumePage(cpu, { partial: true }); p !== null; p = ring.consumePage(cpu, { partial: true })) stream.push(p.bytes);
-              stream.push(null);
-              return;
-            }
-          }
-        } catch (err) {
-          stream.destroy(err as Error);
-        } finally {
-          pumping = false;
-        }
-      })();
+  return pumpedReadable<Uint8Array>({ objectMode: true }, {
+    next: () => ringOf(src).consumePage(cpu)?.bytes ?? null,
+    wait: () => ringOf(src).waitForDataAsync(cpu, {
+      watermarkPages: opts.watermarkPages ?? 1, cancel, ...(opts.deadlineNs === undefined ? {} : { deadlineNs: opts.deadlineNs }),
+    }),
+    ended: () => opts.deadlineNs !== undefined && clockNs() >= opts.deadlineNs,
+    rest: () => {
+      const ring = ringOf(src);
+      const out: Uint8Array[] = [];
+      for (let p = ring.consumePage(cpu, { partial: true }); p !== null; p = ring.consumePage(cpu, { partial: true })) out.push(p.bytes);
+      return out;
     },
-    destroy(err, cb) {
+    destroy: () => {
       Atomics.store(word, 0, 1); // publish: cancel, then kick
       try {
         ringOf(src).wakeReaders(cpu);
       } catch {
         /* a bad cpu never started a wait */
       }
-      cb(err);
     },
   });
-  return stream;
 }
