@@ -1,72 +1,27 @@
-// The control plane of the timerlat tracer (trace_osnoise.c: timerlat_tracer_init/start/stop,
-// timerlat_fd_open, osnoise_stop_tracing, the migration hook): configuration and its tracefs files,
-// the tracer and timerlat_fd machines (lifecycle edges only), stop detection, noise placement and
-// the stats snapshot. Control plane only; samples never pass through here.
+// The control plane of the timerlat tracer (trace_osnoise.c: timerlat_tracer_init/start/stop, the
+// migration hook): configuration and its tracefs files, the tracer and timerlat_fd machines, noise
+// placement, the stats snapshot; fd opens and the stop record live beside it (timerlat-fd-open.ts,
+// timerlat-stop.ts). Control plane only; samples never pass through here.
 import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
-import { kerr } from '../errno.js';
-import { waitWordAsync } from '../shm/wait.js';
 import { clockNs } from '../shm/clock.js';
 import { tracerMachine } from '../../machines/tracer.js';
 import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
-import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type CtxId, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
+import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type CtxId, type LatencySnapshot } from '../tracers/latency-stats.js';
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
-import type { StopAnalysisData, TimerlatNotice } from '../tracers/timerlat.js';
+import type { TimerlatNotice } from '../tracers/timerlat.js';
 import { registerTimerlatEvent, timerlatKthreadCpu, timerlatKthreadPid } from '../tracers/timerlat-event.js';
 import { registerKernelStackEvent } from '../tracers/timerlat-stack-event.js';
 import { stopStackFrames } from '../tracers/timerlat-stack-shm.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
-import type { OpenOps, Opener, Tracefs } from '../tracefs/tree.js';
+import type { Opener } from '../tracefs/tree.js';
 import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
-import type { CpuSet } from './cpus.js';
+import { StopWatcher } from './timerlat-stop.js';
+import { openTimerlatFd } from './timerlat-fd-open.js';
+import type { StopAnalysis, StopInfo, TimerlatCpuStats, TimerlatEvents, TimerlatHost } from './timerlat-types.js';
 
-/** What timerlat needs from the rest of the lab. */
-export interface TimerlatHost {
-  readonly cpus: number;
-  readonly fs: Tracefs;
-  readonly cpuSet: CpuSet;
-  cpuOf(pid: number): number | undefined;
-  affinityOf(pid: number): readonly number[] | undefined;
-  killHolder(pid: number): void;
-  tracingOn(): boolean;
-  setTracingOn(on: boolean): void;
-}
-
-/** What ran on the CPU between the timer's deadline and the sample that hit (rtla's auto-analysis input). */
-export type StopAnalysis = StopAnalysisData;
-
-/** Why tracing stopped: a threshold sample, or an exception such as a migrated fd holder. */
-export type StopInfo =
-  | {
-      readonly kind: 'threshold';
-      readonly cpu: number;
-      readonly context: 'irq' | 'thread' | 'user-ret';
-      readonly latencyNs: number;
-      readonly thresholdUs: number;
-      readonly analysis?: StopAnalysis;
-      /** The `<stack trace>` a user-mode holder's stopping thread sample dumped (print_stack), frames innermost first. */
-      readonly stack?: readonly string[];
-    }
-  | { readonly kind: 'exception'; readonly cpu: number; readonly taint: string };
-
-/** Per-CPU statistics of one snapshot. */
-export interface TimerlatCpuStats {
-  readonly cpu: number;
-  readonly irq: LatencySummary;
-  readonly thread: LatencySummary;
-  readonly user: LatencySummary;
-  /** Periods whose deadline had already passed when the next one was armed. */
-  readonly skipped: number;
-  /** Timer wake-ups that found no reader (a signal took the fd holder away). */
-  readonly noWaiter: number;
-}
-
-/** Events of lab.timerlat. */
-export interface TimerlatEvents {
-  /** Tracing stopped: threshold or exception. */
-  stop: [StopInfo];
-}
+export type { StopAnalysis, StopInfo, TimerlatCpuStats, TimerlatEvents, TimerlatHost } from './timerlat-types.js';
 
 /** The timerlat tracer of one lab (`lab.timerlat`). */
 export class LabTimerlat extends EventEmitter<TimerlatEvents> {
@@ -78,7 +33,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   #noise: NoiseSpec[] = [];
   #noiseMask: number[];
   #running = false;
-  #stopWatch = 0;
+  readonly #stopWatch: StopWatcher;
   readonly #analysis = new Map<number, StopAnalysis>();
   readonly #tracer: Actor<typeof tracerMachine>;
   readonly #fds: Array<Actor<typeof timerlatFdMachine>>;
@@ -90,6 +45,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     this.#h = h;
     this.shm = allocateTimerlat(h.cpus);
     resetStats(this.shm.stats, h.cpus);
+    this.#stopWatch = new StopWatcher(this.shm, (cpu, ctx, latencyNs) => this.#onStopHit(cpu, ctx, latencyNs));
     this.#traceCpus = range(h.cpus);
     this.#noiseMask = range(h.cpus);
     this.#tracer = createActor(
@@ -103,8 +59,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
             if (!this.#running) return;
             // tracing_on 0→1 after a stop: re-arm the stop record so the next threshold is reported.
             Atomics.store(this.shm.i32, this.shm.g + TLG.STOP_HIT, 0);
-            this.#endStopWatch();
-            void this.#watchStop(this.#stopWatch);
+            this.#stopWatch.start();
           },
         },
       }),
@@ -224,7 +179,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   /** Stop everything (lab shutdown). */
   dispose(): void {
     this.#running = false;
-    this.#endStopWatch();
+    this.#stopWatch.end();
     this.#tracer.stop();
     for (const f of this.#fds) f.stop();
   }
@@ -257,53 +212,30 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     Atomics.store(s.i32, g + TLG.RUNNING, 1); // publish: the config words above
     this.#running = true;
     this.#h.cpuSet.broadcast({ type: 'timerlat.start' });
-    this.#endStopWatch();
-    void this.#watchStop(this.#stopWatch);
+    this.#stopWatch.start();
   }
 
   #stopWorkload(): void {
     this.#running = false;
-    this.#endStopWatch();
+    this.#stopWatch.end();
     Atomics.store(this.shm.i32, this.shm.g + TLG.RUNNING, 0);
     this.#h.cpuSet.broadcast({ type: 'timerlat.stop' });
     for (const fd of this.#fds) fd.send({ type: 'workload.stopped' }); // SIGKILLs holders through sendSigkill
   }
 
-  // Retire the current stop watcher: bump its generation and wake its pending waitAsync, so no
-  // waiter is left parked on the stop word after a stop, a restart or dispose.
-  #endStopWatch(): void {
-    this.#stopWatch++;
-    Atomics.notify(this.shm.i32, this.shm.g + TLG.STOP_HIT);
-  }
-
-  // Wait on the shared stop word; a threshold crossed by any thread (CPU actor or task) lands here.
-  async #watchStop(gen: number): Promise<void> {
+  // A threshold crossed by any thread (CPU actor or task), read from the stop record by #stopWatch.
+  async #onStopHit(cpu: number, ctx: CtxId, latencyNs: number): Promise<void> {
     const s = this.shm;
-    while (gen === this.#stopWatch) {
-      const r = await waitWordAsync(s.i32, s.g + TLG.STOP_HIT, 0, { deadlineNs: undefined });
-      if (gen !== this.#stopWatch || r !== 'ok') return;
-      const hit = Atomics.load(s.i32, s.g + TLG.STOP_HIT);
-      if (hit === 0) continue;
-      if (hit === 1) {
-        await new Promise((res) => setImmediate(res)); // the owner is still filling the record
-        continue;
-      }
-      const ctx = s.i32[s.g + TLG.STOP_CTX]!;
-      if (ctx === 3) return; // exceptions are reported by #exception
-      const cpu = s.i32[s.g + TLG.STOP_CPU]!;
-      const latencyNs = s.f64[(s.g >> 1) + TLG.F64_STOP_LAT_NS]!;
-      const context = CTX_NAMES[ctx] ?? 'irq';
-      const thresholdUs = ctx === Ctx.IRQ ? this.#knobs.stop_tracing_us : this.#knobs.stop_tracing_total_us;
-      this.#tracer.send({ type: 'tracer.threshold_hit', cpu, context, latencyNs, thresholdUs });
-      // A CPU actor that hit posts its breakdown right after the stop word; a task (user mode) has none.
-      const fromCpu = ctx !== Ctx.THREAD || s.i32[s.g + TLG.USER_MODE] === 0;
-      for (let i = 0; fromCpu && i < 50 && !this.#analysis.has(cpu); i++) await new Promise((res) => setTimeout(res, 2));
-      const analysis = this.#analysis.get(cpu);
-      this.#analysis.clear();
-      const stack = fromCpu ? undefined : stopStackFrames(s); // the holder copied it into the record
-      this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs, ...(analysis === undefined ? {} : { analysis }), ...(stack === undefined ? {} : { stack }) });
-      return;
-    }
+    const context = CTX_NAMES[ctx] ?? 'irq';
+    const thresholdUs = ctx === Ctx.IRQ ? this.#knobs.stop_tracing_us : this.#knobs.stop_tracing_total_us;
+    this.#tracer.send({ type: 'tracer.threshold_hit', cpu, context, latencyNs, thresholdUs });
+    // A CPU actor that hit posts its breakdown right after the stop word; a task (user mode) has none.
+    const fromCpu = ctx !== Ctx.THREAD || s.i32[s.g + TLG.USER_MODE] === 0;
+    for (let i = 0; fromCpu && i < 50 && !this.#analysis.has(cpu); i++) await new Promise((res) => setTimeout(res, 2));
+    const analysis = this.#analysis.get(cpu);
+    this.#analysis.clear();
+    const stack = fromCpu ? undefined : stopStackFrames(s); // the holder copied it into the record
+    this.emit('stop', { kind: 'threshold', cpu, context, latencyNs, thresholdUs, ...(analysis === undefined ? {} : { analysis }), ...(stack === undefined ? {} : { stack }) });
   }
 
   async #applyNoise(): Promise<void> {
@@ -318,40 +250,6 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   #reconfigure(file: 'osnoise/cpus' | 'osnoise/options'): void {
     if (!this.#running) return;
     this.#tracer.send({ type: 'tracer.configure', file }); // stopWorkload + startWorkload
-  }
-
-  #openFd(cpu: number, opener: Opener): OpenOps {
-    const path = `osnoise/per_cpu/cpu${cpu}/timerlat_fd`;
-    const s = this.shm;
-    // 1. EINVAL: timerlat is not running, or the workload option is set (no user-space mode).
-    if (!this.#running || this.#options.has('OSNOISE_WORKLOAD')) {
-      throw kerr('EINVAL', 'open', path, 'needs current_tracer timerlat with NO_OSNOISE_WORKLOAD in osnoise/options');
-    }
-    // 2. EBUSY: the CPU the caller runs on *now* already has a holder (upstream checks this_cpu, not the file's).
-    const here = this.#h.cpuOf(opener.pid);
-    if (here === undefined) throw kerr('EPERM', 'open', path, 'only a task can hold timerlat_fd');
-    if (Atomics.load(s.i32, s.cpuBase(here) + TLC.HOLDER) !== 0) throw kerr('EBUSY', 'open', path, `cpu${here} already has a timerlat_fd holder`);
-    // 3. EPERM: the caller must be pinned to exactly this CPU and run on it.
-    const aff = this.#h.affinityOf(opener.pid) ?? [];
-    if (aff.length !== 1 || aff[0] !== cpu || here !== cpu) throw kerr('EPERM', 'open', path, `pin the task to cpu${cpu} alone (sched_setaffinity([${cpu}])) before opening`);
-    const cb = s.cpuBase(cpu);
-    Atomics.store(s.i32, cb + TLC.DEAD, 0);
-    Atomics.store(s.i32, cb + TLC.HOLDER, opener.pid); // publish: the CPU checks the holder on read
-    this.#fds[cpu]!.send({ type: 'fd.open', pid: opener.pid, cpu });
-    return {
-      // Reads never come here: the task's ctx sends them straight to the CPU (NR.timerlat_read).
-      read: () => {
-        throw kerr('EINVAL', 'read', path, 'timerlat_fd is read through the task syscall interface');
-      },
-      close: () => {
-        if (Atomics.compareExchange(s.i32, cb + TLC.HOLDER, opener.pid, 0) === opener.pid) {
-          // After dispose() (lab shutdown) the holder's fds close as its task ends: the machine is gone.
-          const fd = this.#fds[cpu]!;
-          if (fd.getSnapshot().status === 'active') fd.send({ type: 'fd.close' });
-          if (this.#running) this.#h.cpuSet.post(cpu, { type: 'timerlat.start' }); // resets the CPU's fd state
-        }
-      },
-    };
   }
 
   #filesControl() {
@@ -379,7 +277,9 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
       },
       maxLatencyUs: () => Atomics.load(self.shm.i32, self.shm.g + TLG.MAX_LAT_US),
       setMaxLatencyUs: (us: number) => Atomics.store(self.shm.i32, self.shm.g + TLG.MAX_LAT_US, us),
-      openFd: (cpu: number, opener: Opener) => self.#openFd(cpu, opener),
+      openFd: (cpu: number, opener: Opener) => openTimerlatFd({
+        shm: self.shm, host: self.#h, fd: self.#fds[cpu]!, running: () => self.#running, userMode: () => !self.#options.has('OSNOISE_WORKLOAD'),
+      }, cpu, opener),
       noise: () => self.#noise.map((n) => `${formatNoiseSpec(n)}\n`).join(''),
       setNoise(text: string) {
         const specs = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => parseNoiseSpec(l));

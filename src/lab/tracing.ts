@@ -3,7 +3,7 @@
 // Control plane only; CPU actors and tasks attach the same ring through its handle and write to it
 // directly. A resize replaces the ring: `onResize(handle)` must re-attach every CPU actor.
 import { kerr } from '../errno.js';
-import { clockNs } from '../shm/clock.js';
+import { clockEpochNs, clockNs } from '../shm/clock.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import { TracePipeReader } from '../ringbuf/pipe.js';
 import { formatEventLine } from '../ringbuf/events.js';
@@ -23,6 +23,11 @@ export { readTraceFile, writeTraceFile, TraceFileError } from '../ringbuf/tracef
 registerTimerlatEvent();
 export { formatTraceFile } from '../ringbuf/tracefile-report.js';
 export { eventFormats } from '../ringbuf/events.js';
+
+/** The clock block of a trace file's header: stamp + epochNs = CLOCK_MONOTONIC ns (src/shm/clock.ts). */
+export function traceFileClock(): { readonly name: 'tracelab-mono'; readonly unit: 'ns'; readonly epochNs: string } {
+  return { name: 'tracelab-mono', unit: 'ns', epochNs: clockEpochNs().toString() };
+}
 export type { TraceFileHeader, TraceFileChunk, TraceFileWriter } from '../ringbuf/tracefile.js';
 
 /** Default per-CPU buffer size, in KiB (rounded to a power-of-two number of pages by the ring). */

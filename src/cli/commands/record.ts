@@ -7,10 +7,9 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { kerr } from '../../errno.js';
 import { Lab, type TracefsHandle } from '../../lab/lab.js';
-import { eventFormats, writeTraceFile, type TraceFileWriter } from '../../lab/tracing.js';
+import { eventFormats, traceFileClock, writeTraceFile, type TraceFileWriter } from '../../lab/tracing.js';
 import { program as selftestProgram } from '../../selftest/runner.js';
 import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
-import { clockEpochNs } from '../../shm/clock.js';
 
 /** How long the recording waits for its marker tasks to write their first event before the duration starts. */
 const START_BOUND_MS = 20_000;
@@ -53,7 +52,7 @@ export async function recordTrace(opts: RecordOptions): Promise<RecordSummary> {
     file.write(b);
   };
   const header = (subbufSize: number): TraceFileWriter => writeTraceFile(sink, {
-    cpus, subbufSize, clock: { name: 'tracelab-mono', unit: 'ns', epochNs: clockEpochNs().toString() },
+    cpus, subbufSize, clock: traceFileClock(),
     events: eventFormats().map((e) => ({ type: e.type, name: e.name, ...(e.label === undefined ? {} : { label: e.label }) })), comms,
   });
   const onPage = (cpu: number, s: string): void => {
