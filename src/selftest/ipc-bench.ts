@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { UintrTable, type UintrFd } from '../uintr/index.js';
 import { clockNs } from '../shm/clock.js';
 import type { IpcWorkerData, IpcWorkerMessage, WorkerPath } from './ipc-bench-worker.js';
+import { bounded } from './bounded.js';
 
 /** One measured path. */
 export interface IpcPathResult {
@@ -57,16 +58,6 @@ function statsOf(path: string, label: string, raw: Float64Array, seed?: number):
 function workerUrl(): URL {
   const here = import.meta.url;
   return here.includes('/dist/') ? new URL('./ipc-bench-worker.js', here) : new URL('../../dist/src/selftest/ipc-bench-worker.js', here);
-}
-
-async function bounded<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`ipc bench ${what}: not done within ${RUN_BOUND_MS} ms`)), RUN_BOUND_MS)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function runPair(path: WorkerPath, rounds: number, dir: string): Promise<Float64Array> {
@@ -149,7 +140,7 @@ export async function runIpcBench(iterations = 20_000, env = ''): Promise<IpcBen
     for (const p of PATHS) {
       const n = Math.max(100, Math.ceil(iterations * p.share));
       try {
-        const raw = p.path === 'signal' ? await bounded(runSignals(n), p.path) : await bounded(runPair(p.path, n, dir), p.path);
+        const raw = p.path === 'signal' ? await bounded(runSignals(n), RUN_BOUND_MS, `ipc bench ${p.path}`) : await bounded(runPair(p.path, n, dir), RUN_BOUND_MS, `ipc bench ${p.path}`);
         results.push(statsOf(p.path, p.label, raw, p.seed));
       } catch (e) {
         skipped.push({ path: p.path, reason: e instanceof Error ? e.message : String(e) });

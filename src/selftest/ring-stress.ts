@@ -14,6 +14,7 @@ import type { StressWriterData, StressWriterReport } from './ring-stress-worker.
 import type { CommitterData, CommitterReport } from './ring-stress-committer.js';
 import { MAILBOX_BYTES } from './ring-mailbox.js';
 import type { Scenario, Suite } from './runner.js';
+import { bounded } from './bounded.js';
 
 /** Options of a ring stress run. */
 export interface RingStressOptions {
@@ -53,16 +54,6 @@ function workerUrl(name: string): URL {
 
 /** Share of a task writer's reservations the committer thread commits. */
 const MIGRATE_SHARE = 0.25;
-
-async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Run the stress once and return its checks (never throws on a broken invariant; it reports it). */
 export async function runRingStress(opts: RingStressOptions = {}): Promise<RingStressResult> {

@@ -9,6 +9,7 @@ import type { StopInfo } from '../lab/timerlat.js';
 import type { ExitStatus } from '../lab/tasks.js';
 import { program, type Scenario, type Suite } from './runner.js';
 import { timerlatStressScenario } from './timerlat-stress.js';
+import { bounded } from './bounded.js';
 
 /** Exit codes of programs/timerlat-open.ts. */
 const OPEN = { ok: 0, EINVAL: 10, EBUSY: 11, EPERM: 12, ENOENT: 13 } as const;
@@ -23,15 +24,7 @@ async function until(cond: () => boolean, what: string, ms = BOUND_MS): Promise<
   }
 }
 
-async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T> => bounded(p, ms, what);
 
 async function userMode(lab: Lab): Promise<void> {
   await lab.tracefs.write('osnoise/options', 'NO_OSNOISE_WORKLOAD');

@@ -8,6 +8,7 @@ import type { ExitStatus, Task } from '../lab/tasks.js';
 import { clockNs } from '../shm/clock.js';
 import { waitWordAsync } from '../shm/wait.js';
 import { program } from './runner.js';
+import { bounded } from './bounded.js';
 
 /** The holder lives a lane picks from (by index, from its seeded generator). */
 export const ACTIONS = ['close', 'kill', 'migrate-self', 'migrate-ctl'] as const;
@@ -17,16 +18,6 @@ export type Action = (typeof ACTIONS)[number];
 const CODE = { ok: 0, einval: 3, openEinval: 10, ebusy: 11 } as const;
 /** Bound on any single wait of the run (a holder's progress, an exit). */
 export const WAIT_MS = 10_000;
-
-async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const show = (st: ExitStatus): string => JSON.stringify(st);
 const isCode = (st: ExitStatus, code: number): boolean => 'code' in st && st.code === code;

@@ -14,6 +14,7 @@ import { waitWordAsync } from '../shm/wait.js';
 import { clockNs } from '../shm/clock.js';
 import * as L from './uintr-stress-layout.js';
 import { program, type Scenario, type Suite } from './runner.js';
+import { bounded } from './bounded.js';
 
 /** Options of a uintr stress run. */
 export interface UintrStressOptions {
@@ -60,16 +61,6 @@ function uintrOf(lab: Lab): LabUintr {
   const u = (lab as unknown as { uintr?: LabUintr }).uintr;
   if (u === undefined) throw new Error('stress uintr: this Lab does not expose lab.uintr (wire LabUintr in src/lab/lab.ts)');
   return u;
-}
-
-async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function awaitCount(w: Int32Array, i: number, want: number): Promise<void> {
