@@ -20,6 +20,7 @@ import { Ctx, readSample, recordSample, resetStats, statsViews, statsBytes, summ
 import { SampleWriter, TIMERLAT_SAMPLE } from '../src/tracers/timerlat-event.js';
 import { TLG, allocateTimerlat, bumpMaxLatency } from '../src/tracers/timerlat-layout.js';
 import { environmentLine, printRatios, statsOf, type PathStats } from './lib/ratio.js';
+import { splitWindow, threadTimes } from './lib/thread-cpu.js';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -138,10 +139,15 @@ async function hotPath(): Promise<void> {
 }
 
 // ── c. overhead ──────────────────────────────────────────────────────────────────────────────
+// The last window's split by thread (bench/lib/thread-cpu.ts): timer threads (≥ 500 wakes/s) and the rest.
+let lastSplit = { timerMs: 0, timerThreads: 0, otherMs: 0 };
+
 async function cpuMsOver(windowMs: number): Promise<number> {
   const before = process.cpuUsage();
+  const t0 = threadTimes();
   await sleep(windowMs);
   const used = process.cpuUsage(before);
+  lastSplit = splitWindow(t0, threadTimes(), windowMs, 500);
   return (used.user + used.system) / 1e3;
 }
 
@@ -181,6 +187,8 @@ async function overhead(): Promise<void> {
   const idle = await cpuMsOver(windowMs);
   const labPct: number[] = [];
   const rawPct: number[] = [];
+  const labSplit: Array<typeof lastSplit> = [];
+  const rawSplit: Array<typeof lastSplit> = [];
   let samples = 0;
   let activations = 0;
   const perRound: number[] = [];
@@ -191,12 +199,14 @@ async function overhead(): Promise<void> {
     await sleep(settle);
     const before = lab.timerlat.snapshot().reduce((a, s) => a + s.irq.count, 0);
     labPct.push(pct(await cpuMsOver(windowMs)));
+    labSplit.push(lastSplit);
     const after = lab.timerlat.snapshot();
     perRound.push(after.reduce((a, s) => a + s.irq.count, 0) - before);
     activations += perRound[r]!;
     samples += after.reduce((a, s) => a + s.irq.count + s.thread.count, 0);
     await lab.tracefs.write('current_tracer', 'nop'); // the CPU actors go idle: the baseline runs beside an idle lab
     rawPct.push(pct(await bareLoopsMs(K, settle, windowMs)));
+    rawSplit.push(lastSplit);
   }
   await lab.shutdown();
   const ratios = labPct.map((x, i) => x / rawPct[i]!);
@@ -209,6 +219,9 @@ async function overhead(): Promise<void> {
   console.log(`| ${K} CPU actors running timerlat (added over idle) | ${labMed.toFixed(2)}% | ${range(labPct, 2)}% | ≤ 2% | ${labMed <= 2 ? 'yes' : 'NO'} |`);
   console.log(`| ${K} bare Atomics.wait deadline loops (baseline) | ${median(rawPct).toFixed(2)}% | ${range(rawPct, 2)}% | – | – |`);
   console.log(`# per round, lab / bare: ${labPct.map((x, i) => `${x.toFixed(2)}/${rawPct[i]!.toFixed(2)} (${perRound[i]} activations)`).join(', ')}`);
+  const own = (xs: Array<typeof lastSplit>): number[] => xs.map((x) => (x.timerMs / windowMs / Math.max(1, x.timerThreads)) * 100);
+  const rest = (xs: Array<typeof lastSplit>): number[] => xs.map((x) => (x.otherMs / windowMs / K) * 100);
+  console.log(`# by thread (/proc/self/task/*/schedstat): a timer thread's own CPU, lab CPU actor / bare loop: median ${median(own(labSplit)).toFixed(2)}% / ${median(own(rawSplit)).toFixed(2)}% (${median(labSplit.map((x) => x.timerThreads))} / ${median(rawSplit.map((x) => x.timerThreads))} threads at ≥ 500 wakes/s); every other thread (main, V8 compiler and GC, idle actors), per CPU: ${median(rest(labSplit)).toFixed(2)}% / ${median(rest(rawSplit)).toFixed(2)}%`);
   console.log(`# timerlat per CPU / bare deadline loop per thread: median ${median(ratios).toFixed(2)}× (range ${range(ratios, 2)}×); ${activations} activations measured (${samples} samples in all); added CPU time per activation over the bare loop ${((((labMed - median(rawPct)) / 100) * 1e9) / (activations / K / ((windowMs / 1000) * rounds))).toFixed(0)} ns`);
   console.log(environmentLine());
 }
