@@ -118,13 +118,24 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
   // rehearsal's optimised code expects (an instance made earlier would deoptimise it: "wrong map").
   let timerlat: TimerlatCpu | undefined;
   let noise: NoiseSource[] = [];
-  timerlatSyscalls(port, () => timerlat);
-  cpu.handlers.set('timerlat.start', () => {
+  const tl = attachTimerlat(payload.timerlatSab);
+  const ready = (): TimerlatCpu => {
     if (timerlat === undefined) {
       for (const r of REHEARSALS) rehearseTimerlat(cpu, r.periodNs, r.activations);
-      timerlat = new TimerlatCpu(port, attachTimerlat(payload.timerlatSab));
+      timerlat = new TimerlatCpu(port, tl);
     }
-    timerlat.start();
+    return timerlat;
+  };
+  timerlatSyscalls(port, () => timerlat);
+  cpu.handlers.set('timerlat.rehearse', (msg: CpuRequest) => {
+    if (msg.type !== 'timerlat.rehearse') return;
+    ready();
+    cpu.post({ type: 'timerlat.rehearse.done', id: msg.id });
+  });
+  cpu.handlers.set('timerlat.start', () => {
+    // A CPU outside osnoise/cpus has nothing to run (TimerlatCpu.start would return at once).
+    if (timerlat === undefined && Atomics.load(tl.i32, tl.cpuBase(cpu.id) + TLC.ENABLED) !== 1) return; // acquire: published with RUNNING
+    ready().start();
   });
   cpu.handlers.set('timerlat.stop', () => timerlat?.stop());
   cpu.handlers.set('noise.set', (msg: CpuRequest) => {
@@ -163,7 +174,7 @@ function rehearseTimerlat(real: Cpu, periodNs: number, activations: number): voi
   const k = allocateKernel(1, 1);
   Atomics.store(k.i32, k.tracingOnIndex, 1); // private region: no other thread
   const g = real.ring.params; // the same geometry and mode, so the same branches get the type feedback
-  const ring = RingBuffer.create({ cpus: 1, subbufSize: g.subbufSize, subbufsPerCpu: g.subbufsPerCpu, mode: g.mode, spare: g.banks === 2 });
+  const ring = RingBuffer.create({ cpus: 1, subbufSize: g.subbufSize, subbufsPerCpu: 4, mode: g.mode, spare: g.banks === 2 });
   const ch = new MessageChannel();
   const cpu = createCpu(0, k, allocateTasks(1), ring.handle, ch.port1);
   const port = new KernelPort(cpu);

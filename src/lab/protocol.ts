@@ -33,6 +33,7 @@ export type CpuRequest =
   | { readonly type: 'kthread.busy'; readonly id: number; readonly busyUs: number }
   | { readonly type: 'fault.inject'; readonly mode: 'throw' | 'exit' }
   | { readonly type: 'ring.attach'; readonly ring: RingHandle }
+  | { readonly type: 'timerlat.rehearse'; readonly id: number }
   | { readonly type: 'timerlat.start' }
   | { readonly type: 'timerlat.stop' }
   | { readonly type: 'noise.set'; readonly id: number; readonly sources: readonly NoiseSpec[] };
@@ -44,6 +45,7 @@ export type CpuReply =
   | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[]; readonly error?: string }
   | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number }
   | { readonly type: 'noise.set.done'; readonly id: number }
+  | { readonly type: 'timerlat.rehearse.done'; readonly id: number }
   | TimerlatNotice;
 
 /** Payload of a user task's worker. */

@@ -1,7 +1,7 @@
-// Claim: the rehearsal a CPU actor runs before its first timerlat start (actors/cpu.ts) touches
-// nothing shared: after the start, the CPU's counters, the timerlat stats, the trace ring and
-// tracing_max_latency hold only the real run's activations, and seqnums start at 1. Also: clock
-// stamps are doubles (≥ 2^31 ns) from the first one (src/shm/clock.ts).
+// Claim: the rehearsal a CPU actor runs at its first timerlat start, or in lab.timerlat.prepare()
+// (actors/cpu.ts), touches nothing shared: after the start, the CPU's counters, the timerlat stats,
+// the trace ring and tracing_max_latency hold only the real run's activations, and seqnums start
+// at 1. Also: clock stamps are doubles (≥ 2^31 ns) from the first one (src/shm/clock.ts).
 import { describe, expect, it } from 'vitest';
 import { clockNs } from '../../src/shm/clock.js';
 import { useLabs, within } from '../helpers/lab-fixture.js';
@@ -14,8 +14,12 @@ describe('timerlat rehearsal', () => {
     expect(clockNs()).toBeGreaterThanOrEqual(2 ** 32);
   });
 
-  it('leaves no activation in the CPU counters, the stats, the ring or tracing_max_latency', async () => {
+  it.each([
+    ['at the first start', false],
+    ['in lab.timerlat.prepare(), before the start', true],
+  ])('run %s, leaves no activation in the CPU counters, the stats, the ring or tracing_max_latency', async (_, prepare) => {
     const lab = await boot({ cpus: 2 });
+    if (prepare) await within(20_000, 'prepare', lab.timerlat.prepare());
     const before = lab.cpuStats();
     await lab.tracefs.write('osnoise/timerlat_period_us', '10000'); // 10 ms: a few real activations only
     await lab.tracefs.write('current_tracer', 'timerlat');

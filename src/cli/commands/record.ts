@@ -66,6 +66,7 @@ export async function recordTrace(opts: RecordOptions): Promise<RecordSummary> {
     const timerlat = opts.tracer === 'timerlat';
     if (timerlat) {
       await lab.tracefs.write('osnoise/timerlat_period_us', String(opts.periodUs ?? 1000));
+      await lab.timerlat.prepare();
       await lab.tracefs.write('current_tracer', 'timerlat');
     }
     const tasks = timerlat ? [] : await Promise.all(Array.from({ length: cpus }, (_, c) => lab.spawn(selftestProgram('marker'), {

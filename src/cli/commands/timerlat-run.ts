@@ -58,6 +58,7 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     const options = [plan.workload !== 'kernel' ? 'NO_OSNOISE_WORKLOAD' : '', plan.alignedUs !== null ? 'TIMERLAT_ALIGN' : ''].filter((o) => o !== '');
     if (options.length > 0) await knobs.set('osnoise/options', options.join(' '));
     await lab.timerlat.setNoise(plan.noise, plan.noiseMask);
+    await lab.timerlat.prepare(); // every traced CPU optimised before any traces (rtla's threads start hot too)
 
     const start = async (): Promise<void> => {
       await knobs.set('current_tracer', 'timerlat');
