@@ -173,8 +173,8 @@ const REHEARSAL_MAX_MS = 60;
 function rehearseTimerlat(real: Cpu, periodNs: number, activations: number): void {
   const k = allocateKernel(1, 1);
   Atomics.store(k.i32, k.tracingOnIndex, 1); // private region: no other thread
-  const g = real.ring.params; // the same page size, mode and banks, so the same branches get the type feedback; 4 pages turn as often
-  const ring = RingBuffer.create({ cpus: 1, subbufSize: g.subbufSize, subbufsPerCpu: 4, mode: g.mode, spare: g.banks === 2 });
+  const g = real.ring.params; // the same page size and banks; overwrite, so a full ring keeps taking writes; 4 pages turn as often
+  const ring = RingBuffer.create({ cpus: 1, subbufSize: g.subbufSize, subbufsPerCpu: 4, mode: 'overwrite', spare: g.banks === 2 });
   const ch = new MessageChannel();
   const cpu = createCpu(0, k, allocateTasks(1), ring.handle, ch.port1);
   const port = new KernelPort(cpu);
