@@ -45,7 +45,7 @@ export function createCpu(id: number, k: KernelShm, t: TaskShm, ring: RingHandle
     id,
     k,
     t,
-    ring: RingBuffer.attach(ring, { ownerCpu: id }),
+    ring: RingBuffer.attach(ring, { ownerCpu: id, deferWakeups: true }), // woken at the end of each pass (irq_work)
     syscalls: new SyscallTable(id),
     handlers: new Map(),
     timers: new TimerQueue(),
@@ -136,7 +136,8 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
         return;
       }
       case 'ring.attach':
-        cpu.ring = RingBuffer.attach(msg.ring, { ownerCpu: cpu.id });
+        cpu.ring.flushWakeups(); // owed to the old ring's readers
+        cpu.ring = RingBuffer.attach(msg.ring, { ownerCpu: cpu.id, deferWakeups: true });
         return;
       case 'fault.inject':
         if (msg.mode === 'exit') process.exit(70); // a worker that dies outright
@@ -194,6 +195,7 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
     const next = cpu.timers.nextDeadlineNs();
     f64[fb + CPU.F64_NEXT_DEADLINE_NS] = next; // stale-ok: display only
     publishStats(now); // publish: also the plain counters above (the seqcount's closing RMW orders them)
+    cpu.ring.flushWakeups(); // the readers this pass's commits owe a wake-up: after the samples, not between them
     while (afterPass.length !== 0) cpu.post(afterPass.shift()!);
     if (carry !== 0 || cpu.kthreads.hasRunnable || next <= now) continue;
     const r = sleep(i32, base + CPU.PENDING, undefined, cancel, Number.isFinite(next) ? (next - now) / 1e6 : undefined);

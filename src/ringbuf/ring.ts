@@ -23,28 +23,9 @@ import { liveBank, swapCpu } from './swap.js';
 import { kick } from '../shm/wait.js';
 import { type WaitForDataOptions, waitReady, waitReadyAsync } from './watermark.js';
 import { RingWriter } from './writer.js';
+import type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
 
-/** Structured-clonable descriptor of a ring: post it to a worker and `RingBuffer.attach` it there. */
-export interface RingHandle {
-  readonly kind: 'tracelab.ringbuf';
-  readonly version: number;
-  readonly params: RingParams;
-  readonly ctl: SharedArrayBuffer;
-  readonly data: SharedArrayBuffer;
-}
-
-/** Per-attachment options. */
-export interface RingAttachOptions {
-  /** Id written into busy records, named later in `repairDeadWriter`. @default worker_threads.threadId */
-  readonly writerId?: number;
-  /** The CPU this thread is the actor of: its commits there use the local counter. @default none */
-  readonly ownerCpu?: number;
-  /** Clock for reserves without a timestamp, ns, shared by all threads. @default clockNs (src/shm/clock.ts) */
-  readonly clock?: () => number;
-}
-
-/** Which of a CPU's buffers a reader means: the one writers fill, or the spare (after swapCpu). */
-export type RingWhich = 'live' | 'spare';
+export type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
 
 /**
  * Per-CPU trace ring buffer in SharedArrayBuffers with concurrent, never-blocking writers.
@@ -72,7 +53,7 @@ export class RingBuffer {
     if (!Number.isInteger(owner) || owner < -1 || owner >= handle.params.cpus) {
       throw kerr('EINVAL', 'attach', 'ownerCpu', `ownerCpu must be a CPU in 0..${handle.params.cpus - 1}, got ${String(owner)}`);
     }
-    this.#w = new RingWriter(this.#c, opts.writerId ?? threadId, owner, this.#clock);
+    this.#w = new RingWriter(this.#c, opts.writerId ?? threadId, owner, this.#clock, opts.deferWakeups === true);
     this.#r = new RingReader(this.#c);
     this.#banks = new Int32Array(handle.params.cpus);
   }
@@ -145,6 +126,11 @@ export class RingBuffer {
   /** Commit a reservation (from any thread: the reserving one or, after a migration, another). */
   commit(r: ReservationRef): void {
     this.#w.commit(r);
+  }
+
+  /** Wake the readers that commits of this attachment owed a wake-up (with `deferWakeups`). */
+  flushWakeups(): void {
+    this.#w.flushWakeups();
   }
 
   /** A new Reservation object, for a writer that holds several reservations at once. */

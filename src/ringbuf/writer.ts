@@ -45,9 +45,15 @@ export class RingWriter {
   #fResIdx = 0;
   #fRes = 0;
   #fBase = 0;
+  // Deferred wake-ups (see "Why deferred wake-ups"): per CPU, 1 when a kick is owed; and whether any is.
+  readonly #defer: boolean;
+  readonly #owed: Int32Array;
+  #anyOwed = false;
 
-  constructor(core: RingCore, writerId: number, ownerCpu: number, clock: () => number) {
+  constructor(core: RingCore, writerId: number, ownerCpu: number, clock: () => number, deferWakeups = false) {
     this.#c = core;
+    this.#defer = deferWakeups;
+    this.#owed = new Int32Array(deferWakeups ? core.params.cpus : 0);
     this.#writerId = writerId | 0;
     this.#ownerCpu = ownerCpu;
     this.#clock = clock;
@@ -225,6 +231,29 @@ export class RingWriter {
     if (Atomics.load(c.ctl, ci + C_WAITERS) !== 0) this.#wake(cpu, ci); // acquire: Dekker with the reader's WAITERS add
   }
 
+  /*
+   * Why deferred wake-ups, and what it costs: waking a reader is an Atomics.notify, and one that
+   * wakes a thread parked in the event loop (waitAsync) costs the notifier 20–50 µs on this VM, once
+   * per page at the default watermark. Inside a commit that lands in the middle of the writer's
+   * work: for a CPU actor, between timerlat's IRQ sample and its thread sample, which then reads
+   * 20–50 µs late. ftrace defers the same wake-up to irq_work. With `deferWakeups` the commit only
+   * notes the CPU here (a plain store, single writer: this attachment's thread), and the writer's
+   * owner calls flushWakeups() when its latency-critical work is done (the CPU loop: at the end of
+   * each pass). Cost: the reader wakes that much later; nothing for writers without the option.
+   */
+
+  /** Kick the readers this attachment owes a wake-up. */
+  flushWakeups(): void {
+    if (!this.#anyOwed) return;
+    this.#anyOwed = false;
+    const owed = this.#owed;
+    for (let cpu = 0; cpu < owed.length; cpu++) {
+      if (owed[cpu] === 0) continue;
+      owed[cpu] = 0;
+      kick(this.#c.ctl, cpuIdx(this.#c, cpu) + C_WAKE);
+    }
+  }
+
   /** Kick the CPU's wake word when the waiting reader's watermark is met. */
   #wake(cpu: number, ci: number): void {
     const c = this.#c;
@@ -234,6 +263,11 @@ export class RingWriter {
       const bi = bankIdx(c, cpu, bank);
       const full = seqDiff(Atomics.load(c.ctl, bi + B_TAIL), Atomics.load(c.ctl, bi + B_READ_SEQ)); // stale-ok: late by one page at most
       if (full < wm) return;
+    }
+    if (this.#defer) {
+      this.#owed[cpu] = 1;
+      this.#anyOwed = true;
+      return;
     }
     kick(c.ctl, ci + C_WAKE);
   }
