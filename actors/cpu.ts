@@ -129,8 +129,9 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
   timerlatSyscalls(port, () => timerlat);
   cpu.handlers.set('timerlat.rehearse', (msg: CpuRequest) => {
     if (msg.type !== 'timerlat.rehearse') return;
+    const rehearsed = timerlat === undefined;
     ready();
-    cpu.post({ type: 'timerlat.rehearse.done', id: msg.id });
+    cpu.post({ type: 'timerlat.rehearse.done', id: msg.id, rehearsed });
   });
   cpu.handlers.set('timerlat.start', () => {
     // A CPU outside osnoise/cpus has nothing to run (TimerlatCpu.start would return at once).
@@ -148,6 +149,7 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
     const reason = runCpu(cpu, payload.port);
     return { type: 'cpu.exit', cpu: payload.cpu, reason };
   } finally {
+    cpu.ring.flushWakeups(); // a crash mid-pass must not keep a reader waiting for a kick its commits owed
     payload.port.close();
   }
 }

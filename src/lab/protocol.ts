@@ -45,7 +45,7 @@ export type CpuReply =
   | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[]; readonly error?: string }
   | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number }
   | { readonly type: 'noise.set.done'; readonly id: number }
-  | { readonly type: 'timerlat.rehearse.done'; readonly id: number }
+  | { readonly type: 'timerlat.rehearse.done'; readonly id: number; readonly rehearsed: boolean }
   | TimerlatNotice;
 
 /** Payload of a user task's worker. */

@@ -7,7 +7,7 @@ import { createActor, type Actor } from 'xstate';
 import { clockNs } from '../shm/clock.js';
 import { tracerMachine } from '../../machines/tracer.js';
 import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
-import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, summarize, type CtxId, type LatencySnapshot } from '../tracers/latency-stats.js';
+import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, type CtxId, type LatencySnapshot } from '../tracers/latency-stats.js';
 import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
@@ -16,8 +16,10 @@ import { registerKernelStackEvent } from '../tracers/timerlat-stack-event.js';
 import { stopStackFrames } from '../tracers/timerlat-stack-shm.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { Opener } from '../tracefs/tree.js';
+import type { CpuReply } from './protocol.js';
 import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
 import { StopWatcher } from './timerlat-stop.js';
+import { timerlatSnapshot } from './timerlat-snapshot.js';
 import { openTimerlatFd } from './timerlat-fd-open.js';
 import type { StopAnalysis, StopInfo, TimerlatCpuStats, TimerlatEvents, TimerlatHost } from './timerlat-types.js';
 
@@ -71,13 +73,13 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   }
 
   /**
-   * Get the CPUs in osnoise/cpus ready to trace from their first period: each runs timerlat's
-   * path on private memory until V8 has optimised it (actors/cpu.ts, "Why a rehearsal"), all at
-   * once, before any of them traces. Optional: a start without it rehearses each CPU then, and the
-   * first periods of early CPUs share the host's cores with CPUs still rehearsing. ~50 ms per CPU.
+   * Rehearse every CPU in osnoise/cpus at once, before any traces (actors/cpu.ts, "Why a rehearsal"):
+   * optional, a start rehearses each CPU otherwise. ~50 ms per CPU; returns how many rehearsed now.
    */
-  async prepare(): Promise<void> {
-    await Promise.all(this.#traceCpus.map((cpu) => this.#h.cpuSet.request(cpu, (id) => ({ type: 'timerlat.rehearse', id }))));
+  async prepare(): Promise<number> {
+    const done = await Promise.all(this.#traceCpus.map((cpu) =>
+      this.#h.cpuSet.request<Extract<CpuReply, { type: 'timerlat.rehearse.done' }>>(cpu, (id) => ({ type: 'timerlat.rehearse', id }))));
+    return done.filter((d) => d.rehearsed).length;
   }
 
   /** True while the workload runs (current_tracer is timerlat). */
@@ -136,20 +138,9 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return { sources: this.#noise, mask: this.#noiseMask };
   }
 
-  /** Per-CPU, per-context statistics, read from shared counters without pausing collection. */
+  /** Per-CPU, per-context statistics, read from the shared counters without pausing the writers. */
   snapshot(): TimerlatCpuStats[] {
-    const s = this.shm;
-    return range(this.#h.cpus).map((cpu) => {
-      const cb = s.cpuBase(cpu);
-      return {
-        cpu,
-        irq: summarize(readSample(s.stats, cpu, Ctx.IRQ)),
-        thread: summarize(readSample(s.stats, cpu, Ctx.THREAD)),
-        user: summarize(readSample(s.stats, cpu, Ctx.USER)),
-        skipped: Atomics.load(s.i32, cb + TLC.SKIPPED),
-        noWaiter: Atomics.load(s.i32, cb + TLC.NO_WAITER),
-      };
-    });
+    return timerlatSnapshot(this.shm, this.#h.cpus);
   }
 
   /** Bucket bounds of every histogram in µs: bucket b holds [lowUs[b], highUs[b]) (1 µs below 1 ms, 64 per octave above). */

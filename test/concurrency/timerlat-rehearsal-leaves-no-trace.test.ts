@@ -19,7 +19,10 @@ describe('timerlat rehearsal', () => {
     ['in lab.timerlat.prepare(), before the start', true],
   ])('run %s, leaves no activation in the CPU counters, the stats, the ring or tracing_max_latency', async (_, prepare) => {
     const lab = await boot({ cpus: 2 });
-    if (prepare) await within(20_000, 'prepare', lab.timerlat.prepare());
+    if (prepare) {
+      expect(await within(20_000, 'prepare', lab.timerlat.prepare())).toBe(2); // both CPUs rehearsed now
+      expect(await within(20_000, 'prepare again', lab.timerlat.prepare())).toBe(0); // once per CPU actor
+    }
     const before = lab.cpuStats();
     await lab.tracefs.write('osnoise/timerlat_period_us', '10000'); // 10 ms: a few real activations only
     await lab.tracefs.write('current_tracer', 'timerlat');

@@ -1,0 +1,21 @@
+// lab.timerlat.snapshot(): every CPU's irq/thread/user-ret summaries and its skipped and no-waiter
+// counts, read from the shared timerlat region while the CPUs keep writing (seqcount retries, no
+// pause). Control plane (main thread), or any thread that attached the region.
+import { Ctx, readSample, summarize } from '../tracers/latency-stats.js';
+import { TLC, type TimerlatShm } from '../tracers/timerlat-layout.js';
+import type { TimerlatCpuStats } from './timerlat-types.js';
+
+/** One TimerlatCpuStats per CPU in 0..cpus-1. */
+export function timerlatSnapshot(s: TimerlatShm, cpus: number): TimerlatCpuStats[] {
+  return Array.from({ length: cpus }, (_, cpu) => {
+    const cb = s.cpuBase(cpu);
+    return {
+      cpu,
+      irq: summarize(readSample(s.stats, cpu, Ctx.IRQ)),
+      thread: summarize(readSample(s.stats, cpu, Ctx.THREAD)),
+      user: summarize(readSample(s.stats, cpu, Ctx.USER)),
+      skipped: Atomics.load(s.i32, cb + TLC.SKIPPED), // RMW counter of this CPU
+      noWaiter: Atomics.load(s.i32, cb + TLC.NO_WAITER), // RMW counter of this CPU
+    };
+  });
+}
