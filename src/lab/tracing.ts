@@ -253,7 +253,7 @@ export class Tracing {
  * The data is all zeros already; writing zeros back only maps the pages. Costs ~1 ms per 8 MiB at boot.
  */
 function prefault(ring: RingBuffer): RingBuffer {
-  const bytes = new Uint8Array(ring.handle.data);
+  const bytes = new Uint8Array(ring.handle.memory.buffer);
   for (let i = 0; i < bytes.length; i += 4096) bytes[i] = bytes[i]!; // touch, keep the value: create() already initialised the page headers
   return ring;
 }

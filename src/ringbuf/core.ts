@@ -1,15 +1,20 @@
 // The views and derived geometry every ring role shares (writer, reader, stats, repair, swap).
 // Runs in any thread that attached the ring. Immutable after construction; holds no per-event state.
-import { viewsOf } from '../shm/layout.js';
+import { memoryBuffer } from '../shm/wasm.js';
 import {
-  BANK_WORDS, CPU_WORDS, PAGE_HDR, ctlLayout, type RingParams,
+  BANK_WORDS, CPU_WORDS, PAGE_HDR, ctlLayout, dataBytes, type RingParams,
 } from './layout.js';
 
 /** Shared views plus the shifts and masks of one ring's geometry. */
 export interface RingCore {
   readonly params: RingParams;
-  /** Control words (Int32 over `ctl`). */
+  /** The ring's shared memory (the writer's WebAssembly fast path runs on it). */
+  readonly memory: WebAssembly.Memory;
+  /** Byte offset of the data region in `memory`: add it to a data offset to get a memory address. */
+  readonly dataOff: number;
+  /** Control words (Int32 from byte 0 of the memory). */
   readonly ctl: Int32Array;
+  /** Views of the data region (index 0 is the first page's first word). */
   readonly d32: Int32Array;
   readonly d64: Float64Array;
   readonly u8: Uint8Array;
@@ -26,16 +31,19 @@ export interface RingCore {
   readonly bankIdx0: number;
 }
 
-/** Build the core over already-checked SABs. */
-export function makeCore(params: RingParams, ctlSab: SharedArrayBuffer, dataSab: SharedArrayBuffer): RingCore {
+/** Build the core over an already-checked memory. */
+export function makeCore(params: RingParams, memory: WebAssembly.Memory, dataOff: number): RingCore {
   const layout = ctlLayout(params);
-  const data = viewsOf(dataSab);
+  const sab = memoryBuffer(memory);
+  const bytes = dataBytes(params);
   return {
     params,
-    ctl: new Int32Array(ctlSab),
-    d32: data.i32,
-    d64: data.f64,
-    u8: new Uint8Array(dataSab),
+    memory,
+    dataOff,
+    ctl: new Int32Array(sab, 0, dataOff >> 2),
+    d32: new Int32Array(sab, dataOff, bytes >> 2),
+    d64: new Float64Array(sab, dataOff, bytes >> 3),
+    u8: new Uint8Array(sab, dataOff, bytes),
     cap: params.subbufSize - PAGE_HDR,
     logS: Math.log2(params.subbufSize),
     logN: Math.log2(params.subbufsPerCpu),

@@ -1,6 +1,7 @@
 // Per-CPU trace ring buffer layout (kernel/trace/ring_buffer.c: buffer_data_page, rb_event; LTTng
 // lib/ringbuffer: per-sub-buffer commit counters). Pure: runs in every thread, no Atomics here.
-// Two SABs: `ctl` (params, per-CPU and per-bank control words) and `data` (the pages). Every offset
+// One shared WebAssembly.Memory (src/shm/wasm.ts says why): `ctl` (params, per-CPU and per-bank
+// control words) at byte 0, and `data` (the pages) from `dataOffset`. Every offset
 // used elsewhere comes from this file; the ordering argument for each word is in docs/ringbuf.md.
 import { defineLayout, type Layout } from '../shm/layout.js';
 import { kerr } from '../errno.js';
@@ -8,7 +9,7 @@ import { kerr } from '../errno.js';
 /** Magic of the control region ("RBUF"). */
 export const RING_MAGIC = 0x52425546;
 /** Layout version; bump on any change of the tables below. */
-export const RING_VERSION = 3;
+export const RING_VERSION = 4;
 
 /** Overwrite: the oldest page is recycled (flight recorder). Discard: a full buffer drops new events. */
 export type RingMode = 'overwrite' | 'discard';
@@ -216,4 +217,12 @@ export function ctlLayout(p: Pick<RingParams, 'cpus' | 'banks'>): Layout<'params
 /** Bytes of the data region. */
 export function dataBytes(p: RingParams): number {
   return p.cpus * p.banks * p.subbufsPerCpu * p.subbufSize;
+}
+
+/**
+ * Byte offset of the data region in the ring's memory: the control region comes first, and the
+ * pages start on the next 4 KiB boundary (so each OS page holds pages of one ring region only).
+ */
+export function dataOffset(p: Pick<RingParams, 'cpus' | 'banks'>): number {
+  return Math.ceil(ctlLayout(p).BYTES / 4096) * 4096;
 }

@@ -35,10 +35,10 @@ export class Reservation implements ReservationRef {
   readonly i32: Int32Array;
   /** Float64 view of the data SAB, for aligned stores. */
   readonly f64: Float64Array;
-  /** @internal Built by RingBuffer; `u8`/`dv` view the data SAB. */
+  /** @internal Built by RingBuffer; `u8`/`dv` view the data region (offsets are relative to it). */
   constructor(readonly u8: Uint8Array, readonly dv: DataView) {
-    this.i32 = new Int32Array(u8.buffer, 0, u8.byteLength >> 2);
-    this.f64 = new Float64Array(u8.buffer, 0, u8.byteLength >> 3);
+    this.i32 = new Int32Array(u8.buffer, u8.byteOffset, u8.byteLength >> 2);
+    this.f64 = new Float64Array(u8.buffer, u8.byteOffset, u8.byteLength >> 3);
   }
 
   /** Store a byte at payload offset `at`. */

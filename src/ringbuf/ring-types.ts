@@ -8,8 +8,13 @@ export interface RingHandle {
   readonly kind: 'tracelab.ringbuf';
   readonly version: number;
   readonly params: RingParams;
-  readonly ctl: SharedArrayBuffer;
-  readonly data: SharedArrayBuffer;
+  /**
+   * The ring's shared memory (a `WebAssembly.Memory` with `shared: true`; its `buffer` is a
+   * SharedArrayBuffer): the control region at byte 0, the pages from `dataOffset`.
+   */
+  readonly memory: WebAssembly.Memory;
+  /** Byte offset of the first page in `memory` (`dataOffset(params)`). */
+  readonly dataOffset: number;
 }
 
 /** Per-attachment options. */

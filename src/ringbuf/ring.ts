@@ -6,11 +6,12 @@ import { threadId } from 'node:worker_threads';
 import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
 import { LayoutError } from '../shm/layout.js';
+import { isSharedMemory, memoryBuffer, sharedMemory } from '../shm/wasm.js';
 import type { WaitResult } from '../shm/wait.js';
 import { type RingCore, bankIdx, cpuIdx, makeCore, pageAddr } from './core.js';
 import {
   B_READ_SEQ, B_TAIL, C_WAKE, CLAIM_CONSUMED, P_CLAIM, P_COMMIT_LOCAL, P_RES, RING_VERSION, SEQ_MASK, TAG_MASK,
-  TAG_SHIFT, ctlLayout, dataBytes, seqDiff, validateParams, type RingCreateOptions, type RingMode, type RingParams,
+  TAG_SHIFT, ctlLayout, dataBytes, dataOffset, seqDiff, validateParams, type RingCreateOptions, type RingMode, type RingParams,
 } from './layout.js';
 import { openPage } from './page.js';
 import { type ConsumePageOptions, type RawPage, consumePage } from './raw.js';
@@ -28,7 +29,7 @@ import type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
 export type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
 
 /**
- * Per-CPU trace ring buffer in SharedArrayBuffers with concurrent, never-blocking writers.
+ * Per-CPU trace ring buffer in shared memory (one SharedArrayBuffer-backed WebAssembly.Memory) with concurrent, never-blocking writers.
  *
  * @example
  * const ring = RingBuffer.create({ cpus: 2, subbufSize: 4096, subbufsPerCpu: 16, mode: 'discard' });
@@ -47,7 +48,7 @@ export class RingBuffer {
 
   private constructor(handle: RingHandle, opts: RingAttachOptions) {
     this.handle = handle;
-    this.#c = makeCore(handle.params, handle.ctl, handle.data);
+    this.#c = makeCore(handle.params, handle.memory, handle.dataOffset);
     this.#clock = opts.clock ?? clockNs;
     const owner = opts.ownerCpu ?? -1;
     if (!Number.isInteger(owner) || owner < -1 || owner >= handle.params.cpus) {
@@ -62,7 +63,9 @@ export class RingBuffer {
   static create(opts: RingCreateOptions, attach: RingAttachOptions = {}): RingBuffer {
     const params = validateParams(opts);
     const layout = ctlLayout(params);
-    const views = layout.allocate();
+    const off = dataOffset(params);
+    const memory = sharedMemory(off + dataBytes(params));
+    const views = layout.allocateIn(memoryBuffer(memory));
     const ctl = views.i32;
     const pi = layout.index.params;
     ctl[pi] = params.cpus;
@@ -71,7 +74,7 @@ export class RingBuffer {
     ctl[pi + 3] = params.mode === 'discard' ? 1 : 0;
     ctl[pi + 4] = params.banks;
     const handle: RingHandle = {
-      kind: 'tracelab.ringbuf', version: RING_VERSION, params, ctl: views.sab, data: new SharedArrayBuffer(dataBytes(params)),
+      kind: 'tracelab.ringbuf', version: RING_VERSION, params, memory, dataOffset: off,
     };
     const ring = new RingBuffer(handle, attach);
     ring.#initPages();
@@ -83,8 +86,8 @@ export class RingBuffer {
     const bad = (why: string): never => {
       throw kerr('EINVAL', 'attach', 'ringbuf', why);
     };
-    if (handle === null || typeof handle !== 'object' || !(handle.ctl instanceof SharedArrayBuffer) || !(handle.data instanceof SharedArrayBuffer)) {
-      bad('not a RingBuffer handle: expected { kind, version, params, ctl, data } with SharedArrayBuffers');
+    if (handle === null || typeof handle !== 'object' || !isSharedMemory(handle.memory)) {
+      bad('not a RingBuffer handle: expected { kind, version, params, memory, dataOffset } with a shared WebAssembly.Memory');
     }
     if (handle.version !== RING_VERSION) bad(`handle version ${String(handle.version)}, this build reads ${RING_VERSION}`);
     let params: RingParams;
@@ -94,7 +97,7 @@ export class RingBuffer {
       return bad('handle params are invalid');
     }
     try {
-      const views = ctlLayout(params).attach(handle.ctl);
+      const views = ctlLayout(params).attach(memoryBuffer(handle.memory));
       const pi = ctlLayout(params).index.params;
       const mode: RingMode = views.i32[pi + 3] === 1 ? 'discard' : 'overwrite';
       if (views.i32[pi] !== params.cpus || views.i32[pi + 1] !== params.subbufSize || views.i32[pi + 2] !== params.subbufsPerCpu
@@ -103,7 +106,9 @@ export class RingBuffer {
       if (err instanceof LayoutError) bad(err.message);
       throw err;
     }
-    if (handle.data.byteLength !== dataBytes(params)) bad(`data region is ${handle.data.byteLength} B, geometry needs ${dataBytes(params)} B`);
+    const need = dataOffset(params) + dataBytes(params);
+    if (handle.dataOffset !== dataOffset(params)) bad(`data offset is ${String(handle.dataOffset)}, geometry needs ${dataOffset(params)}`);
+    if (memoryBuffer(handle.memory).byteLength < need) bad(`memory is ${memoryBuffer(handle.memory).byteLength} B, geometry needs ${need} B`);
     return new RingBuffer({ ...handle, params }, opts);
   }
 

@@ -13,6 +13,13 @@ import {
 } from './layout.js';
 import { committedBytes, openPage, retireUnread } from './page.js';
 import { Reservation, type ReservationRef } from './reservation.js';
+import { WASM_BASE64 } from './fastpath-wasm.js';
+import { instantiate, wasmBytes } from '../shm/wasm.js';
+
+/** The fast path's WebAssembly module (src/ringbuf/fastpath.wat), decoded once per thread. */
+const FASTPATH = wasmBytes(WASM_BASE64);
+type WasmReserve = (liveAt: number, bank: number, resAt: number, r: number, len: number, busy: number, wid: number, base: number) => number;
+type WasmCommit = (rec: number, busy: number, h1: number, data: number, countAt: number, delta: number, remote: number, waitersAt: number) => number;
 
 /*
  * Why a bounded spin, and what it costs: between winning the tail CAS and publishing the new
@@ -45,6 +52,12 @@ export class RingWriter {
   #fResIdx = 0;
   #fRes = 0;
   #fBase = 0;
+  /** Memory addresses for the WebAssembly fast path: the cached page's RES, and its CPU's C_LIVE (-1 without a spare). */
+  #fResAt = 0;
+  #fLiveAt = -1;
+  readonly #dataOff: number;
+  readonly #wReserve: WasmReserve;
+  readonly #wCommit: WasmCommit;
   // Deferred wake-ups (see "Why deferred wake-ups"): per CPU, 1 when a kick is owed; and whether any is.
   readonly #defer: boolean;
   readonly #owed: Int32Array;
@@ -62,12 +75,16 @@ export class RingWriter {
     this.#pageMask = ~(core.params.subbufSize - 1);
     this.#d32 = core.d32;
     this.#d64 = core.d64;
+    this.#dataOff = core.dataOff;
+    const fx = instantiate(FASTPATH, core.memory);
+    this.#wReserve = fx.reserve as WasmReserve;
+    this.#wCommit = fx.commit as WasmCommit;
   }
 
   /** A fresh reservation object to pass as `into` when one writer holds several at once. */
   newReservation(): Reservation {
-    const sab = this.#c.u8.buffer as SharedArrayBuffer;
-    return new Reservation(this.#c.u8, new DataView(sab));
+    const u8 = this.#c.u8;
+    return new Reservation(u8, new DataView(u8.buffer, u8.byteOffset, u8.byteLength));
   }
 
   /** Reserve `payloadBytes` on `cpu`'s live buffer; null when the event was dropped (and counted). */
@@ -84,10 +101,8 @@ export class RingWriter {
     }
     if ((type & 0xff) !== type) throw kerr('EINVAL', 'reserve', 'type', `type must be a whole number in 0..255, got ${String(type)}`);
     const ts = tsNs === undefined ? this.#clock() : tsNs;
-    const bank = c.banks === 1 ? 0 : Atomics.load(c.ctl, cpuIdx(c, cpu) + C_LIVE); // stale-ok: a racing swap lands this record in the old bank, which is the contract
-    if (cpu === this.#fCpu && bank === this.#fBank) {
-      // Fast path: CAS the predicted RES word directly (no TAIL or RES load).
-      const d32 = this.#d32;
+    if (cpu === this.#fCpu) {
+      // Fast path: one WebAssembly call checks the live bank and CASes the predicted RES word (no TAIL or RES load).
       const r = this.#fRes;
       const off = r & OFF_MASK;
       const base = this.#fBase;
@@ -95,26 +110,24 @@ export class RingWriter {
       const abs = (delta | 0) !== delta || base + delta !== ts;
       const len = (REC_HDR + (abs ? 8 : 0) + payloadBytes + 7) & ~7;
       if (off + len <= c.cap) {
-        const resIdx = this.#fResIdx;
-        if (Atomics.compareExchange(d32, resIdx, r, r + len) === r) { // RMW only: success also acquires the opener's RES store (BASE_TS)
-          // No call and no loop edge between the CAS and these stores (see repair.ts for why that matters).
-          const rec = (resIdx << 2) + PAGE_HDR + off;
-          const h0 = payloadBytes | (type << TYPE_SHIFT) | (abs ? ABS_FLAG : 0);
-          d32[rec >> 2] = h0 | (ST_BUSY << ST_SHIFT); // plain: a reader sees 0 or busy, both mean "stop here"
-          d32[(rec >> 2) + 1] = this.#writerId; // plain: read only by repair after this writer died
-          if (this.#d64[(resIdx >> 1) + P_BASE_TS64] === base) {
-            this.#fRes = r + len;
-            return this.#fill(into ?? this.#scratch, cpu, bank, rec, h0, abs, delta, payloadBytes, ts);
-          }
+        const h0 = payloadBytes | (type << TYPE_SHIFT) | (abs ? ABS_FLAG : 0);
+        const at = this.#wReserve(this.#fLiveAt, this.#fBank, this.#fResAt, r, len, h0 | (ST_BUSY << ST_SHIFT), this.#writerId, base);
+        if (at > 0) {
+          this.#fRes = r + len;
+          return this.#fill(into ?? this.#scratch, cpu, this.#fBank, at - this.#dataOff, h0, abs, delta, payloadBytes, ts);
+        }
+        if (at < -1) {
           // ABA: the page was recycled 2^15·k times and reopened at this very offset; our delta used the old base.
           // The bytes are ours in the new generation: publish them as committed padding, then take the slow path.
-          d32[(rec >> 2) + 1] = 0; // plain: published by the padding header store
-          Atomics.store(d32, rec >> 2, (len - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
-          this.#addCommit(cpu, resIdx << 2, len);
+          const rec = -at - this.#dataOff;
+          this.#d32[(rec >> 2) + 1] = 0; // plain: published by the padding header store
+          Atomics.store(this.#d32, rec >> 2, (len - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
+          this.#addCommit(cpu, this.#fResIdx << 2, len);
         }
       }
       this.#fCpu = -1;
     }
+    const bank = c.banks === 1 ? 0 : Atomics.load(c.ctl, cpuIdx(c, cpu) + C_LIVE); // stale-ok: a racing swap lands this record in the old bank, which is the contract
     return this.#reserveSlow(cpu, bank, payloadBytes, type, ts, into);
   }
 
@@ -166,6 +179,8 @@ export class RingWriter {
         this.#fResIdx = resIdx;
         this.#fRes = r + len;
         this.#fBase = base;
+        this.#fResAt = this.#dataOff + (resIdx << 2);
+        this.#fLiveAt = c.banks === 1 ? -1 : (cpuIdx(c, cpu) + C_LIVE) << 2;
         return this.#fill(into ?? this.#scratch, cpu, bank, rec, h0, abs, delta, payloadBytes, ts);
       }
       if (off < cap) {
@@ -204,15 +219,25 @@ export class RingWriter {
 
   /** Publish a reservation from any thread; local counter if this attachment owns its CPU. */
   commit(r: ReservationRef): void {
-    const d32 = this.#d32;
-    const hi = r.offset >> 2;
-    const h0 = r.h0;
-    if (d32[hi] !== (h0 | (ST_BUSY << ST_SHIFT))) { // plain: our own busy store, or repair's CAS (then we throw)
-      throw kerr('EINVAL', 'commit', undefined, `no pending reservation at offset ${r.offset} (committed twice, or repaired after its writer was declared dead)`);
+    const c = this.#c;
+    const cpu = r.cpu;
+    const rec = r.offset;
+    if (!((cpu >>> 0) < c.params.cpus && (rec & 7) === 0 && rec >= PAGE_HDR && rec < c.u8.length)) {
+      throw kerr('EINVAL', 'commit', undefined, `no reservation at cpu ${String(cpu)} offset ${String(rec)}`);
     }
-    d32[hi + 1] = r.h1; // plain: published by the header store below
-    Atomics.store(d32, hi, h0 | (ST_DATA << ST_SHIFT)); // publish: payload and W1 before the committed header
-    this.#addCommit(r.cpu, r.offset & this.#pageMask, recBytes(h0) + COMMIT_EVENT);
+    const h0 = r.h0;
+    const remote = cpu !== this.#ownerCpu;
+    const ci = cpuIdx(c, cpu);
+    const countAt = this.#dataOff + (rec & this.#pageMask) + ((remote ? P_COMMIT_REMOTE : P_COMMIT_LOCAL) << 2);
+    // One WebAssembly call: check W0 is still our busy word, store W1, publish W0, count the commit, load WAITERS.
+    // The count is a plain add when this thread is the CPU's actor (single writer), an atomic add otherwise.
+    const waiters = this.#wCommit(this.#dataOff + rec, h0 | (ST_BUSY << ST_SHIFT), r.h1, h0 | (ST_DATA << ST_SHIFT),
+      countAt, recBytes(h0) + COMMIT_EVENT, remote ? 1 : 0, (ci + C_WAITERS) << 2);
+    if (waiters === 0) return;
+    if (waiters < 0) {
+      throw kerr('EINVAL', 'commit', undefined, `no pending reservation at offset ${rec} (committed twice, or repaired after its writer was declared dead)`);
+    }
+    this.#wake(cpu, ci);
   }
 
   /** Add `delta` (bytes, plus COMMIT_EVENT for a data record) to a page's commit count, then wake a waiting reader if one asked. */

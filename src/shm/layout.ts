@@ -38,6 +38,8 @@ export interface Layout<F extends string> {
   readonly index: Readonly<Record<F, number>>;
   /** Allocate a zeroed region and publish its header. */
   allocate(): Views;
+  /** Publish the header at the start of `sab` (zeroed, at least BYTES long): a region inside a larger buffer. */
+  allocateIn(sab: SharedArrayBuffer): Views;
   /** Attach to a region made by `allocate()`, checking magic, version and size. */
   attach(sab: SharedArrayBuffer): Views;
 }
@@ -94,7 +96,11 @@ export function defineLayout<F extends string>(
     offset,
     index,
     allocate(): Views {
-      const views = viewsOf(new SharedArrayBuffer(BYTES));
+      return this.allocateIn(new SharedArrayBuffer(BYTES));
+    },
+    allocateIn(sab: SharedArrayBuffer): Views {
+      if (sab.byteLength < BYTES) throw new LayoutError(`${name}: region is ${sab.byteLength} bytes, layout needs ${BYTES}`);
+      const views = viewsOf(sab);
       Atomics.store(views.i32, VERSION_INDEX, version);
       Atomics.store(views.i32, MAGIC_INDEX, magic); // publish: magic last, attach checks it first
       return views;

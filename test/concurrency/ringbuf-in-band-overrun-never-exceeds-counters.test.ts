@@ -73,7 +73,7 @@ describe('ringbuf in-band overrun', () => {
 
   it('a reader that checks for losses mid-page while its page is recycled does not report the events it read', () => {
     const ring = RingBuffer.create({ cpus: 1, subbufSize: 512, subbufsPerCpu: 4, mode: 'overwrite' });
-    const core = makeCore(ring.handle.params, ring.handle.ctl, ring.handle.data);
+    const core = makeCore(ring.handle.params, ring.handle.memory, ring.handle.dataOffset);
     const rawIdx = bankIdx(core, 0, 0) + B_OVERRUN_RAW;
     const payload = new Uint8Array(16); // 24 B records: 20 per 480 B page
     const v = { events: 0, overrun: 0 };
@@ -92,7 +92,7 @@ describe('ringbuf in-band overrun', () => {
     // The reader, out of data, has re-checked its page's CLAIM and now loads OVERRUN_RAW; right there
     // a writer laps the ring (page 0 is retired: its 3 read events are counted as overrun too).
     Atomics.load = function (this: typeof Atomics, ta: Int32Array, index: number): number {
-      if (!fired && ta.buffer === ring.handle.ctl && index === rawIdx) {
+      if (!fired && ta.buffer === ring.handle.memory.buffer && ta.byteOffset === 0 && index === rawIdx) {
         fired = true;
         for (const end = written + 100; written < end; written++) ring.write(0, 7, payload, written);
       }

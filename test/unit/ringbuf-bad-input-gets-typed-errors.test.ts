@@ -83,16 +83,21 @@ describe('ringbuf bad input', () => {
   it('attach rejects wrong magic, wrong version, and foreign objects with EINVAL', () => {
     const ring = RingBuffer.create({ cpus: 1, subbufSize: 256, subbufsPerCpu: 2 });
     const h = ring.handle;
-    const badMagic = new SharedArrayBuffer(h.ctl.byteLength);
-    new Uint8Array(badMagic).set(new Uint8Array(h.ctl));
-    new Int32Array(badMagic)[0] = 0x12345678;
-    expect(() => RingBuffer.attach({ ...h, ctl: badMagic })).toThrow(/bad magic/);
-    const badVersion = new SharedArrayBuffer(h.ctl.byteLength);
-    new Uint8Array(badVersion).set(new Uint8Array(h.ctl));
-    new Int32Array(badVersion)[1] = 99;
-    expect(code(() => RingBuffer.attach({ ...h, ctl: badVersion }))).toBe('EINVAL');
+    // A copy of the ring's memory with one header word changed.
+    const copyWith = (word: number, value: number): RingHandle => {
+      const memory = new WebAssembly.Memory({ initial: h.memory.buffer.byteLength / 65536, maximum: h.memory.buffer.byteLength / 65536, shared: true });
+      new Uint8Array(memory.buffer).set(new Uint8Array(h.memory.buffer));
+      new Int32Array(memory.buffer)[word] = value;
+      return { ...h, memory };
+    };
+    expect(RingBuffer.attach(copyWith(7, 0)).params).toEqual(h.params); // the copy itself attaches (word 7 is a spare param)
+    expect(() => RingBuffer.attach(copyWith(0, 0x12345678))).toThrow(/bad magic/);
+    expect(code(() => RingBuffer.attach(copyWith(1, 99)))).toBe('EINVAL');
     expect(code(() => RingBuffer.attach({ ...h, version: RING_VERSION + 1 }))).toBe('EINVAL');
-    expect(code(() => RingBuffer.attach({ ...h, data: new SharedArrayBuffer(8) }))).toBe('EINVAL');
+    expect(code(() => RingBuffer.attach({ ...h, dataOffset: h.dataOffset + 8 }))).toBe('EINVAL');
+    expect(code(() => RingBuffer.attach({ ...h, memory: new SharedArrayBuffer(8) as unknown as WebAssembly.Memory }))).toBe('EINVAL');
+    const small = RingBuffer.create({ cpus: 1, subbufSize: 4096, subbufsPerCpu: 2 }).handle; // a 64 KiB memory
+    expect(code(() => RingBuffer.attach({ ...h, params: { ...h.params, subbufsPerCpu: 32 }, memory: small.memory }))).toBe('EINVAL');
     expect(code(() => RingBuffer.attach({ ...h, params: { ...h.params, cpus: 2 } }))).toBe('EINVAL');
     expect(code(() => RingBuffer.attach({} as RingHandle))).toBe('EINVAL');
     expect(RingBuffer.attach(structuredClone(h)).params).toEqual(h.params);
