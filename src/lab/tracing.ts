@@ -6,6 +6,7 @@ import { kerr } from '../errno.js';
 import { clockEpochNs, clockNs } from '../shm/clock.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import { TracePipeReader } from '../ringbuf/pipe.js';
+import { dataBytes } from '../ringbuf/layout.js';
 import { formatEventLine } from '../ringbuf/events.js';
 import { TracepipeChannel, type TracepipeHandle } from '../ringbuf/tracepipe.js';
 import type { KernelShm } from '../kernel/layout.js';
@@ -253,7 +254,8 @@ export class Tracing {
  * The data is all zeros already; writing zeros back only maps the pages. Costs ~1 ms per 8 MiB at boot.
  */
 function prefault(ring: RingBuffer): RingBuffer {
-  const bytes = new Uint8Array(ring.handle.memory.buffer);
+  const h = ring.handle;
+  const bytes = new Uint8Array(h.memory.buffer, 0, h.dataOffset + dataBytes(h.params)); // not the 64 KiB-page slack past the data
   for (let i = 0; i < bytes.length; i += 4096) bytes[i] = bytes[i]!; // touch, keep the value: create() already initialised the page headers
   return ring;
 }

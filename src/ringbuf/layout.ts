@@ -221,8 +221,8 @@ export function dataBytes(p: RingParams): number {
 
 /**
  * Byte offset of the data region in the ring's memory: the control region comes first, and the
- * pages start on the next 4 KiB boundary (so each OS page holds pages of one ring region only).
+ * pages start on the next 64-byte (cache-line) boundary, so no line holds both control words and data.
  */
 export function dataOffset(p: Pick<RingParams, 'cpus' | 'banks'>): number {
-  return Math.ceil(ctlLayout(p).BYTES / 4096) * 4096;
+  return Math.ceil(ctlLayout(p).BYTES / 64) * 64;
 }
