@@ -4,9 +4,9 @@
 // between the tail CAS and the RES store that publishes it, so plain stores are safe there.
 import {
   B_OVERRUN_RAW, COMMIT_BYTES_MASK, COMMIT_EVENT_SHIFT, CLAIM_OPEN, CLAIM_OVERWRITTEN, SEQ_MASK, LEN_MASK, P_BASE_TS64, P_CLAIM, P_COMMIT_LOCAL, P_COMMIT_REMOTE, P_RES, PAGE_HDR,
-  TAG_MASK, TAG_SHIFT,
+  TAG_MASK, TAG_SHIFT, B_TAIL, B_READ_SEQ, P_INIT_BY, OFF_MASK, seqDiff,
 } from './layout.js';
-import type { RingCore } from './core.js';
+import { type RingCore, pageAddr } from './core.js';
 
 /** Zero a page's data area, reset its counters and publish it as sequence `seq`. */
 export function openPage(c: RingCore, page: number, seq: number, baseTsNs: number): void {
@@ -58,4 +58,35 @@ export function retireUnread(c: RingCore, bi: number, page: number, n: number): 
   const lost = committedEvents(c, page); // the page is complete: the advancer checked it before its tail CAS
   if (Atomics.compareExchange(c.d32, pi + P_CLAIM, open, (s << 2) | CLAIM_OVERWRITTEN) !== open) return; // RMW only: the reader finished the page first
   Atomics.add(c.ctl, bi + B_OVERRUN_RAW, lost); // RMW only: after the claim, so the count is never taken back (stale-ok: a reader may see it late)
+}
+
+/** What advanceTail did: moved the tail, found the buffer full (discard), found the next page's old generation still in flight, or lost the race. */
+export const ADV_OK = 0;
+export const ADV_FULL = 1;
+export const ADV_COMMIT_OVERRUN = 2;
+export const ADV_RACED = 3;
+
+/**
+ * Move (cpu, bank)'s tail from `t` to `t + 1` and open the page there for sequence t + 1, stamped
+ * `ts`; in overwrite mode its unread events are retired (counted as overrun) first. Any writer may
+ * call it; the tail CAS picks one advancer per page. The caller wakes a waiting reader on ADV_OK.
+ */
+export function advanceTail(c: RingCore, writerId: number, cpu: number, bank: number, bi: number, t: number, ts: number): number {
+  const n = (t + 1) & SEQ_MASK;
+  const page = pageAddr(c, cpu, bank, n & c.nMask);
+  const pi = page >> 2;
+  const stillT = (): boolean => Atomics.load(c.ctl, bi + B_TAIL) === t; // acquire
+  // The page's previous generation must be fully committed before anyone may reuse it.
+  if (committedBytes(c, page) !== (Atomics.load(c.d32, pi + P_RES) & OFF_MASK)) {
+    return stillT() ? ADV_COMMIT_OVERRUN : ADV_RACED;
+  }
+  if (c.discard) {
+    const rs = Atomics.load(c.ctl, bi + B_READ_SEQ); // stale-ok: late means we drop, never overwrite
+    if (seqDiff(n, rs) >= c.params.subbufsPerCpu) return stillT() ? ADV_FULL : ADV_RACED;
+  }
+  if (Atomics.compareExchange(c.ctl, bi + B_TAIL, t, n) !== t) return ADV_RACED; // RMW only: one advancer per page
+  c.d32[pi + P_INIT_BY] = writerId; // single writer: the advancer; read by repair
+  if (!c.discard) retireUnread(c, bi, page, n);
+  openPage(c, page, n, ts);
+  return ADV_OK;
 }

@@ -8,18 +8,12 @@ import { type RingCore, bankIdx, cpuIdx, pageAddr } from './core.js';
 import {
   ABS_FLAG, B_COMMIT_OVERRUN, COMMIT_EVENT, B_DROPPED, B_READ_SEQ, B_TAIL, C_LIVE, C_WAITERS, C_WAKE,
   C_WATERMARK, OFF_MASK, P_BASE_TS64, P_COMMIT_LOCAL,
-  P_COMMIT_REMOTE, P_INIT_BY, P_RES, PAGE_HDR, REC_HDR, SEQ_MASK, ST_BUSY, ST_DATA, ST_PAD, ST_SHIFT,
+  P_COMMIT_REMOTE, P_RES, PAGE_HDR, REC_HDR, ST_BUSY, ST_DATA, ST_PAD, ST_SHIFT,
   TAG_MASK, TAG_SHIFT, TYPE_SHIFT, maxPayload, recBytes, seqDiff,
 } from './layout.js';
-import { committedBytes, openPage, retireUnread } from './page.js';
+import { ADV_COMMIT_OVERRUN, ADV_FULL, ADV_OK, advanceTail } from './page.js';
 import { Reservation, type ReservationRef } from './reservation.js';
-import { WASM_BASE64 } from './fastpath-wasm.js';
-import { instantiate, wasmBytes } from '../shm/wasm.js';
-
-/** The fast path's WebAssembly module (src/ringbuf/fastpath.wat), decoded once per thread. */
-const FASTPATH = wasmBytes(WASM_BASE64);
-type WasmReserve = (liveAt: number, bank: number, resAt: number, r: number, len: number, busy: number, wid: number, base: number) => number;
-type WasmCommit = (rec: number, busy: number, h1: number, data: number, countAt: number, delta: number, remote: number, waitersAt: number) => number;
+import { type FastCommit, type FastReserve, bindFastPath } from './fastpath.js';
 
 /*
  * Why a bounded spin, and what it costs: between winning the tail CAS and publishing the new
@@ -30,10 +24,6 @@ type WasmCommit = (rec: number, busy: number, h1: number, data: number, countAt:
  */
 const SPIN_LIMIT = 1 << 14;
 
-const ADV_OK = 0;
-const ADV_FULL = 1;
-const ADV_COMMIT_OVERRUN = 2;
-const ADV_RACED = 3;
 
 /** Reserve/commit engine bound to one attachment (one writer id, optionally one owned CPU). */
 export class RingWriter {
@@ -56,8 +46,8 @@ export class RingWriter {
   #fResAt = 0;
   #fLiveAt = -1;
   readonly #dataOff: number;
-  readonly #wReserve: WasmReserve;
-  readonly #wCommit: WasmCommit;
+  readonly #wReserve: FastReserve;
+  readonly #wCommit: FastCommit;
   // Deferred wake-ups (see "Why deferred wake-ups"): per CPU, 1 when a kick is owed; and whether any is.
   readonly #defer: boolean;
   readonly #owed: Int32Array;
@@ -76,9 +66,9 @@ export class RingWriter {
     this.#d32 = core.d32;
     this.#d64 = core.d64;
     this.#dataOff = core.dataOff;
-    const fx = instantiate(FASTPATH, core.memory);
-    this.#wReserve = fx.reserve as WasmReserve;
-    this.#wCommit = fx.commit as WasmCommit;
+    const fx = bindFastPath(core.memory);
+    this.#wReserve = fx.reserve;
+    this.#wCommit = fx.commit;
   }
 
   /** A fresh reservation object to pass as `into` when one writer holds several at once. */
@@ -191,7 +181,11 @@ export class RingWriter {
         Atomics.store(d32, rec >> 2, (cap - off - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
         this.#addCommit(cpu, page, cap - off);
       }
-      const adv = this.#advance(cpu, bank, bi, t, ts);
+      const adv = advanceTail(c, this.#writerId, cpu, bank, bi, t, ts);
+      if (adv === ADV_OK) {
+        const ci = cpuIdx(c, cpu);
+        if (Atomics.load(c.ctl, ci + C_WAITERS) !== 0) this.#wake(cpu, ci); // acquire: Dekker with the reader
+      }
       if (adv === ADV_FULL) {
         Atomics.add(c.ctl, bi + B_DROPPED, 1); // RMW only
         return null;
@@ -295,29 +289,5 @@ export class RingWriter {
       return;
     }
     kick(c.ctl, ci + C_WAKE);
-  }
-
-  /** Move the tail from `t` to `t + 1`, recycling the page there; ADV_* says what happened. */
-  #advance(cpu: number, bank: number, bi: number, t: number, ts: number): number {
-    const c = this.#c;
-    const n = (t + 1) & SEQ_MASK;
-    const page = pageAddr(c, cpu, bank, n & c.nMask);
-    const pi = page >> 2;
-    const stillT = (): boolean => Atomics.load(c.ctl, bi + B_TAIL) === t; // acquire
-    // The page's previous generation must be fully committed before anyone may reuse it.
-    if (committedBytes(c, page) !== (Atomics.load(c.d32, pi + P_RES) & OFF_MASK)) {
-      return stillT() ? ADV_COMMIT_OVERRUN : ADV_RACED;
-    }
-    if (c.discard) {
-      const rs = Atomics.load(c.ctl, bi + B_READ_SEQ); // stale-ok: late means we drop, never overwrite
-      if (seqDiff(n, rs) >= c.params.subbufsPerCpu) return stillT() ? ADV_FULL : ADV_RACED;
-    }
-    if (Atomics.compareExchange(c.ctl, bi + B_TAIL, t, n) !== t) return ADV_RACED; // RMW only: one advancer per page
-    c.d32[pi + P_INIT_BY] = this.#writerId; // single writer: the advancer; read by repair
-    if (!c.discard) retireUnread(c, bi, page, n);
-    openPage(c, page, n, ts);
-    const ci = cpuIdx(c, cpu);
-    if (Atomics.load(c.ctl, ci + C_WAITERS) !== 0) this.#wake(cpu, ci); // acquire: Dekker with the reader
-    return ADV_OK;
   }
 }

@@ -1,0 +1,18 @@
+// The ring writer's WebAssembly fast path (fastpath.wat, assembled into fastpath-wasm.ts), bound to
+// one ring's memory. Any thread that attaches a ring; the module compiles once per thread.
+// Signatures and return codes are documented in fastpath.wat next to the code.
+import { WASM_BASE64 } from './fastpath-wasm.js';
+import { instantiate, wasmBytes } from '../shm/wasm.js';
+
+const FASTPATH = wasmBytes(WASM_BASE64);
+
+/** The predicted reserve's atomic section: the record's address, -1 (bank moved or CAS lost), or -address (ABA). */
+export type FastReserve = (liveAt: number, bank: number, resAt: number, r: number, len: number, busy: number, wid: number, base: number) => number;
+/** A commit: the CPU's WAITERS word, or -1 when the record is not the caller's busy reservation. */
+export type FastCommit = (rec: number, busy: number, h1: number, data: number, countAt: number, delta: number, remote: number, waitersAt: number) => number;
+
+/** Both entry points, on `memory`. */
+export function bindFastPath(memory: WebAssembly.Memory): { readonly reserve: FastReserve; readonly commit: FastCommit } {
+  const fx = instantiate(FASTPATH, memory);
+  return { reserve: fx.reserve as FastReserve, commit: fx.commit as FastCommit };
+}
