@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { clockNs } from '../shm/clock.js';
 import type { WaitResult } from '../shm/wait.js';
 import { type LineOptions, formatEventLine } from './events.js';
-import { formatLost } from './reader.js';
+import { formatLost } from './event-view.js';
 import type { RingBuffer } from './ring.js';
 
 /** A ring, or a getter for the current one (the lab replaces its ring on resize). */

@@ -15,7 +15,8 @@ import {
 } from './layout.js';
 import { openPage } from './page.js';
 import { type ConsumePageOptions, type RawPage, consumePage } from './raw.js';
-import { EventView, RingReader, type TraceRecord, toRecord } from './reader.js';
+import { RingReader } from './reader.js';
+import { EventView, type TraceRecord, toRecord } from './event-view.js';
 import { type RepairReport, repairDeadWriter } from './repair.js';
 import type { Reservation, ReservationRef } from './reservation.js';
 import { type RingCpuStats, cpuStats } from './stats.js';

@@ -2,7 +2,7 @@
 // Pages of one CPU are in order; CPUs are merged by timestamp (stable), and each page's in-band
 // losses print as `CPU:N [LOST M EVENTS]` just before that page's first event.
 import { eventFormat, formatEventLine, formatTs } from './events.js';
-import { formatLost } from './reader.js';
+import { formatLost } from './event-view.js';
 import type { TraceFileChunk, TraceFileHeader } from './tracefile.js';
 
 interface Line {
