@@ -151,8 +151,8 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
   };
 
   /*
-   * Why the clock is passed along instead of re-read, and what it costs: a clockNs() is a global
-   * getter, a BigInt and a runtime call (≈ 45 ns hot, several times that on the cold caches a 1 ms
+   * Why the clock is passed along instead of re-read, and what it costs: a clockNs() is a runtime
+   * call into process.hrtime() (≈ 27 ns hot, several times that on the cold caches a 1 ms
    * sleep leaves behind). A pass reads it at the wake, after the kthreads, and nowhere else unless
    * something ran: the timer IRQ fires at the wake stamp, and the sleep takes a relative timeout
    * from the end-of-pass stamp instead of re-reading the clock against an absolute deadline. An
