@@ -43,11 +43,12 @@ async function setUp(boot: (o: { cpus: number }) => Promise<Lab>, printStackUs: 
   return { lab, task };
 }
 
-// Run stops (tracing_on 0→1 between them) until one comes from the holder's thread sample; up to 4.
+// Run stops (tracing_on 0→1 between them) until one comes from the holder's thread sample; up to 8
+// (on a loaded host most stops can be user-ret ones: the holder is held back in user space).
 // `each` returns false for a thread stop that a host stall caused (see IDLE): that round is retried.
 async function threadStop(lab: Lab, each: (stop: Stop, trace: string, before: number) => boolean | void): Promise<boolean> {
   let before = 0;
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 8; round++) {
     const stopped = new Promise<Stop>((r) => lab.timerlat.once('stop', r as (s: unknown) => void));
     if (round > 0) await lab.tracefs.write('tracing_on', '1');
     const stop = await within(20_000, 'stop', stopped);
@@ -87,7 +88,7 @@ describe('timerlat print_stack in user-space mode (timerlat_fd)', () => {
       expect(stop.stack).toEqual(IN_NOISE); // the control plane got it from the stop record
       return true;
     });
-    expect(sawThread, 'no stop in 4 came from the holder thread sample').toBe(true);
+    expect(sawThread, 'no stop in 8 came from the holder thread sample').toBe(true);
   });
 
   it('with print_stack above every latency the holder stop writes no stack', async () => {
@@ -97,6 +98,6 @@ describe('timerlat print_stack in user-space mode (timerlat_fd)', () => {
       expect(trace).not.toContain('<stack trace>');
       expect(stop.stack).toBeUndefined();
     });
-    expect(sawThread, 'no stop in 4 came from the holder thread sample').toBe(true);
+    expect(sawThread, 'no stop in 8 came from the holder thread sample').toBe(true);
   });
 });
