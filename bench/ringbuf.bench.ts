@@ -80,8 +80,22 @@ function singleThread(): Bench {
       ring.commit(r);
     }
   };
+  // The raw write path (reserveRaw/commitRaw): the caller stores the payload words itself, as the raw ring does.
+  const rawPath = (ring: RingBuffer, bytes: number) => (): void => {
+    const d32 = ring.dataI32;
+    const words = bytes >> 2;
+    for (let i = 0; i < BATCH; i++) {
+      const off = ring.reserveRaw(0, bytes, 1, ts++);
+      if (off < 0) continue;
+      const w0 = off >> 2;
+      for (let w = 0; w < words; w++) d32[w0 + w] = i;
+      ring.commitRaw();
+    }
+  };
   bench.add('raw SAB ring 16 B', rawRing(4));
   bench.add('raw SAB ring 64 B', rawRing(16));
+  bench.add('reserveRaw+commitRaw 16 B', rawPath(local, 16));
+  bench.add('reserveRaw+commitRaw 64 B', rawPath(local, 64));
   bench.add('reserve+commit 16 B', ours(local, 16, false));
   bench.add('reserve+commit 64 B', ours(local, 64, false));
   bench.add('reserve+commit 16 B, clock per event', ours(local, 16, true));
@@ -179,6 +193,8 @@ async function mainSingle(): Promise<void> {
   const bench = singleThread();
   await bench.run();
   printRatios(`ringbuf: one writer, per ${BATCH} events`, statsOf(bench), [
+    { candidate: 'reserveRaw+commitRaw 16 B', baseline: 'raw SAB ring 16 B', target: { op: '<=', value: 1.5 } },
+    { candidate: 'reserveRaw+commitRaw 64 B', baseline: 'raw SAB ring 64 B', target: { op: '<=', value: 1.5 } },
     { candidate: 'reserve+commit 16 B', baseline: 'raw SAB ring 16 B', target: { op: '<=', value: 1.5 } },
     { candidate: 'reserve+commit 64 B', baseline: 'raw SAB ring 64 B', target: { op: '<=', value: 1.5 } },
     { candidate: 'reserve+commit 16 B, clock per event', baseline: 'reserve+commit 16 B' },

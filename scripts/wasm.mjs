@@ -16,8 +16,8 @@ function walk(dir) {
 
 export async function assemble(watPath) {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), { threads: true });
-  mod.validate({ threads: true });
+  const mod = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), { threads: true, sat_float_to_int: true });
+  mod.validate({ threads: true, sat_float_to_int: true });
   const { buffer } = mod.toBinary({});
   mod.destroy();
   return Buffer.from(buffer).toString('base64');

@@ -16,3 +16,18 @@ export function bindFastPath(memory: WebAssembly.Memory): { readonly reserve: Fa
   const fx = instantiate(FASTPATH, memory);
   return { reserve: fx.reserve as FastReserve, commit: fx.commit as FastCommit };
 }
+
+/** The raw path's entry points (fastpath.wat, "The raw path"): each binding has its own globals. */
+export interface RawPath {
+  readonly init: (wid: number, cap: number, dataOff: number, pageMask: number, owner: number, waiters0: number, cpuStride: number) => void;
+  readonly adopt: (cpu: number, bank: number, liveAt: number, resAt: number, res: number, base: number, rec: number, h0: number, h1: number) => void;
+  readonly reserve_raw: (cpu: number, len: number, type: number, ts: number) => number;
+  readonly commit_last: () => number;
+}
+
+/** A fresh instance (its own cache and held reservation) on `memory`. */
+export function bindRawPath(memory: WebAssembly.Memory): RawPath {
+  const fx = instantiate(FASTPATH, memory);
+  return fx as unknown as RawPath;
+}
+

@@ -25,6 +25,7 @@ import { liveBank, swapCpu } from './swap.js';
 import { kick } from '../shm/wait.js';
 import { type WaitForDataOptions, waitReady, waitReadyAsync } from './watermark.js';
 import { RingWriter } from './writer.js';
+import { RawWriter } from './raw-writer.js';
 import type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
 
 export type { RingAttachOptions, RingHandle, RingWhich } from './ring-types.js';
@@ -43,6 +44,9 @@ export class RingBuffer {
   readonly handle: RingHandle;
   readonly #c: RingCore;
   readonly #w: RingWriter;
+  #raw: RawWriter | null = null;
+  readonly #writerId: number;
+  readonly #owner: number;
   readonly #r: RingReader;
   readonly #clock: () => number;
   readonly #banks: Int32Array;
@@ -55,7 +59,9 @@ export class RingBuffer {
     if (!Number.isInteger(owner) || owner < -1 || owner >= handle.params.cpus) {
       throw kerr('EINVAL', 'attach', 'ownerCpu', `ownerCpu must be a CPU in 0..${handle.params.cpus - 1}, got ${String(owner)}`);
     }
-    this.#w = new RingWriter(this.#c, opts.writerId ?? threadId, owner, this.#clock, opts.deferWakeups === true);
+    this.#writerId = opts.writerId ?? threadId;
+    this.#owner = owner;
+    this.#w = new RingWriter(this.#c, this.#writerId, owner, this.#clock, opts.deferWakeups === true);
     this.#r = new RingReader(this.#c);
     this.#banks = new Int32Array(handle.params.cpus);
   }
@@ -132,6 +138,40 @@ export class RingBuffer {
   /** Commit a reservation (from any thread: the reserving one or, after a migration, another). */
   commit(r: ReservationRef): void {
     this.#w.commit(r);
+  }
+
+  /**
+   * The raw write path (ftrace's ring_buffer_lock_reserve / ring_buffer_event_data /
+   * ring_buffer_unlock_commit): reserve like `reserve`, but get the payload's byte offset in the data
+   * views (`dataI32[off >> 2]`, `dataF64[off >> 3]`, `dataU8[off]`; payloads start 8-byte aligned)
+   * instead of a Reservation, or -1 when the event was dropped (counted). Store the payload, then
+   * call `commitRaw()`. One raw reservation per attachment at a time; it must be committed by this
+   * attachment (a migrating writer uses `reserve`/`commit`). The cheapest write there is (see
+   * `src/ringbuf/raw-writer.ts`). Throws as `reserve` does on bad arguments.
+   */
+  reserveRaw(cpu: number, length: number, type: number, tsNs?: number): number {
+    return (this.#raw ??= new RawWriter(this.#c, this.#w, this.#writerId, this.#owner, this.#clock)).reserve(cpu, length, type, tsNs);
+  }
+
+  /** Commit the raw reservation this attachment holds. Throws EINVAL when it holds none. */
+  commitRaw(): void {
+    if (this.#raw === null) throw kerr('EINVAL', 'commitRaw', undefined, 'no raw reservation held');
+    this.#raw.commit();
+  }
+
+  /** The data region as bytes, for `reserveRaw` payloads (offsets are relative to the region). */
+  get dataU8(): Uint8Array {
+    return this.#c.u8;
+  }
+
+  /** The data region as Int32 words (platform byte order, little-endian on x86 and arm64), for `reserveRaw` payloads (index = offset >> 2). */
+  get dataI32(): Int32Array {
+    return this.#c.d32;
+  }
+
+  /** The data region as Float64s, for `reserveRaw` payloads (index = offset >> 3). */
+  get dataF64(): Float64Array {
+    return this.#c.d64;
   }
 
   /** Wake the readers that commits of this attachment owed a wake-up (with `deferWakeups`). */

@@ -39,7 +39,6 @@ export class RingWriter {
   // Fast-path cache (see "Why a predicted CAS" below): the page this attachment last reserved in.
   #fCpu = -1;
   #fBank = 0;
-  #fResIdx = 0;
   #fRes = 0;
   #fBase = 0;
   /** Memory addresses for the WebAssembly fast path: the cached page's RES, and its CPU's C_LIVE (-1 without a spare). */
@@ -106,14 +105,7 @@ export class RingWriter {
           this.#fRes = r + len;
           return this.#fill(into ?? this.#scratch, cpu, this.#fBank, at - this.#dataOff, h0, abs, delta, payloadBytes, ts);
         }
-        if (at < -1) {
-          // ABA: the page was recycled 2^15·k times and reopened at this very offset; our delta used the old base.
-          // The bytes are ours in the new generation: publish them as committed padding, then take the slow path.
-          const rec = -at - this.#dataOff;
-          this.#d32[(rec >> 2) + 1] = 0; // plain: published by the padding header store
-          Atomics.store(this.#d32, rec >> 2, (len - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
-          this.#addCommit(cpu, this.#fResIdx << 2, len);
-        }
+        if (at < -1) this.padAba(cpu, -at - this.#dataOff);
       }
       this.#fCpu = -1;
     }
@@ -134,6 +126,23 @@ export class RingWriter {
    * BASE_TS after the CAS; the record then becomes counted padding. Cost: five cached numbers per
    * attachment, and a failed CAS (16 ns) before the slow path when another writer got in between.
    */
+
+  /**
+   * @internal After a fast path's CAS hit ABA (the page was recycled 2^15·k times and reopened at
+   * this very offset, so the cached delta base is stale): the busy record at `rec` (data offset) is
+   * ours in the new generation; publish it as committed padding. The caller takes the slow path.
+   */
+  padAba(cpu: number, rec: number): void {
+    const len = recBytes(this.#d32[rec >> 2]!); // single writer: our own busy store
+    this.#d32[(rec >> 2) + 1] = 0; // plain: published by the padding header store
+    Atomics.store(this.#d32, rec >> 2, (len - REC_HDR) | (ST_PAD << ST_SHIFT)); // publish: padding header
+    this.#addCommit(cpu, rec & this.#pageMask, len);
+  }
+
+  /** @internal Wake `cpu`'s waiting reader after a commit made elsewhere found WAITERS set (raw-writer.ts). */
+  wakeAfterCommit(cpu: number): void {
+    this.#wake(cpu, cpuIdx(this.#c, cpu));
+  }
 
   /** The full reserve: load TAIL and RES, CAS, close and advance pages as needed; refreshes the fast-path cache. */
   #reserveSlow(cpu: number, bank: number, payloadBytes: number, type: number, ts: number, into: Reservation | undefined): Reservation | null {
@@ -166,7 +175,6 @@ export class RingWriter {
         d32[(rec >> 2) + 1] = this.#writerId; // plain: read only by repair after this writer died
         this.#fCpu = cpu;
         this.#fBank = bank;
-        this.#fResIdx = resIdx;
         this.#fRes = r + len;
         this.#fBase = base;
         this.#fResAt = this.#dataOff + (resIdx << 2);
