@@ -47,21 +47,42 @@ export function timerlatKthreadCpu(pid: number): number | undefined {
 export class SampleWriter {
   #ring: RingBuffer | undefined;
   #res: Reservation | undefined;
+  #d32: Int32Array | undefined;
+  #d64: Float64Array | undefined;
 
-  /** Take `ring`'s reservation object now (a start does this, so the per-sample path never has to). */
+  /** Take `ring`'s reservation object and data views now (a start does this, so the per-sample path never has to). */
   attach(ring: RingBuffer): void {
     if (ring === this.#ring) return;
     this.#ring = ring;
     this.#res = ring.newReservation();
+    this.#d32 = ring.dataI32;
+    this.#d64 = ring.dataF64;
   }
 
   /**
    * Write one sample on `cpu` at `tsNs`; false when the ring dropped it (counted by the ring).
    * `pid` is the thread the sample was taken by (0: the IRQ, the line shows `<idle>-0`).
+   * The ring's raw path (reserveRaw/commitRaw) with the payload stored as native words, which are
+   * the little-endian layout decodeSample reads; a big-endian host takes the Reservation path.
    */
   write(ring: RingBuffer, cpu: number, tsNs: number, seq: number, ctx: CtxId, latencyNs: number, pid = 0): boolean {
     if (ring !== this.#ring) this.attach(ring);
-    const r = ring.reserve(cpu, pid === 0 ? TIMERLAT_SAMPLE_BYTES : TIMERLAT_SAMPLE_PID_BYTES, TIMERLAT_SAMPLE, tsNs, this.#res);
+    const bytes = pid === 0 ? TIMERLAT_SAMPLE_BYTES : TIMERLAT_SAMPLE_PID_BYTES;
+    if (!LITTLE_ENDIAN) return this.#writeReservation(ring, cpu, tsNs, seq, ctx, latencyNs, pid, bytes);
+    const off = ring.reserveRaw(cpu, bytes, TIMERLAT_SAMPLE, tsNs);
+    if (off < 0) return false;
+    const d32 = this.#d32!;
+    const w = off >> 2;
+    d32[w] = seq | 0; // u32 bits
+    d32[w + 1] = ctx;
+    this.#d64![(off >> 3) + 1] = latencyNs; // payloads start 8-byte aligned
+    if (pid !== 0) d32[w + 4] = pid | 0;
+    ring.commitRaw();
+    return true;
+  }
+
+  #writeReservation(ring: RingBuffer, cpu: number, tsNs: number, seq: number, ctx: CtxId, latencyNs: number, pid: number, bytes: number): boolean {
+    const r = ring.reserve(cpu, bytes, TIMERLAT_SAMPLE, tsNs, this.#res);
     if (r === null) return false;
     r.setU32(0, seq >>> 0);
     r.setU32(4, ctx);
@@ -71,6 +92,8 @@ export class SampleWriter {
     return true;
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** A decoded timerlat_sample. */
 export interface TimerlatSample {
