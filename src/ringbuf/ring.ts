@@ -5,15 +5,10 @@
 import { threadId } from 'node:worker_threads';
 import { kerr } from '../errno.js';
 import { clockNs } from '../shm/clock.js';
-import { LayoutError } from '../shm/layout.js';
-import { isSharedMemory, memoryBuffer, sharedMemory } from '../shm/wasm.js';
 import type { WaitResult } from '../shm/wait.js';
-import { type RingCore, bankIdx, cpuIdx, makeCore, pageAddr } from './core.js';
-import {
-  B_READ_SEQ, B_TAIL, C_WAKE, CLAIM_CONSUMED, P_CLAIM, P_COMMIT_LOCAL, P_RES, RING_VERSION, SEQ_MASK, TAG_MASK,
-  TAG_SHIFT, ctlLayout, dataBytes, dataOffset, seqDiff, validateParams, type RingCreateOptions, type RingMode, type RingParams,
-} from './layout.js';
-import { openPage } from './page.js';
+import { type RingCore, bankIdx, cpuIdx, makeCore } from './core.js';
+import { B_READ_SEQ, B_TAIL, C_WAKE, seqDiff, validateParams, type RingCreateOptions, type RingParams } from './layout.js';
+import { allocateRing, checkHandle, initPages } from './handle.js';
 import { type ConsumePageOptions, type RawPage, consumePage } from './raw.js';
 import { RingReader } from './reader.js';
 import { EventView, type TraceRecord, toRecord } from './event-view.js';
@@ -68,55 +63,14 @@ export class RingBuffer {
 
   /** Allocate a ring (control plane). Throws KernelError EINVAL/E2BIG on bad sizes. */
   static create(opts: RingCreateOptions, attach: RingAttachOptions = {}): RingBuffer {
-    const params = validateParams(opts);
-    const layout = ctlLayout(params);
-    const off = dataOffset(params);
-    const memory = sharedMemory(off + dataBytes(params));
-    const views = layout.allocateIn(memoryBuffer(memory));
-    const ctl = views.i32;
-    const pi = layout.index.params;
-    ctl[pi] = params.cpus;
-    ctl[pi + 1] = params.subbufSize;
-    ctl[pi + 2] = params.subbufsPerCpu;
-    ctl[pi + 3] = params.mode === 'discard' ? 1 : 0;
-    ctl[pi + 4] = params.banks;
-    const handle: RingHandle = {
-      kind: 'tracelab.ringbuf', version: RING_VERSION, params, memory, dataOffset: off,
-    };
-    const ring = new RingBuffer(handle, attach);
-    ring.#initPages();
+    const ring = new RingBuffer(allocateRing(validateParams(opts)), attach);
+    initPages(ring.#c, ring.#clock());
     return ring;
   }
 
   /** Attach to a ring made elsewhere (any thread). Throws KernelError EINVAL on a foreign or stale handle. */
   static attach(handle: RingHandle, opts: RingAttachOptions = {}): RingBuffer {
-    const bad = (why: string): never => {
-      throw kerr('EINVAL', 'attach', 'ringbuf', why);
-    };
-    if (handle === null || typeof handle !== 'object' || !isSharedMemory(handle.memory)) {
-      bad('not a RingBuffer handle: expected { kind, version, params, memory, dataOffset } with a shared WebAssembly.Memory');
-    }
-    if (handle.version !== RING_VERSION) bad(`handle version ${String(handle.version)}, this build reads ${RING_VERSION}`);
-    let params: RingParams;
-    try {
-      params = validateParams({ ...handle.params, spare: handle.params.banks === 2 });
-    } catch {
-      return bad('handle params are invalid');
-    }
-    try {
-      const views = ctlLayout(params).attach(memoryBuffer(handle.memory));
-      const pi = ctlLayout(params).index.params;
-      const mode: RingMode = views.i32[pi + 3] === 1 ? 'discard' : 'overwrite';
-      if (views.i32[pi] !== params.cpus || views.i32[pi + 1] !== params.subbufSize || views.i32[pi + 2] !== params.subbufsPerCpu
-        || mode !== params.mode || views.i32[pi + 4] !== params.banks) bad('handle params do not match the shared control region');
-    } catch (err) {
-      if (err instanceof LayoutError) bad(err.message);
-      throw err;
-    }
-    const need = dataOffset(params) + dataBytes(params);
-    if (handle.dataOffset !== dataOffset(params)) bad(`data offset is ${String(handle.dataOffset)}, geometry needs ${dataOffset(params)}`);
-    if (memoryBuffer(handle.memory).byteLength < need) bad(`memory is ${memoryBuffer(handle.memory).byteLength} B, geometry needs ${need} B`);
-    return new RingBuffer({ ...handle, params }, opts);
+    return new RingBuffer({ ...handle, params: checkHandle(handle) }, opts);
   }
 
   /** Geometry of the ring. */
@@ -304,27 +258,5 @@ export class RingBuffer {
     if (wm === 0) return this.#r.peek(cpu, bank) !== null;
     const bi = bankIdx(this.#c, cpu, bank);
     return seqDiff(Atomics.load(this.#c.ctl, bi + B_TAIL), Atomics.load(this.#c.ctl, bi + B_READ_SEQ)) >= wm; // stale-ok: whole pages behind the tail
-  }
-
-  /** Slot 0 opens as sequence 0; every other slot looks like a consumed page of sequence slot - N. */
-  #initPages(): void {
-    const c = this.#c;
-    const n = c.params.subbufsPerCpu;
-    const now = this.#clock();
-    for (let cpu = 0; cpu < c.params.cpus; cpu++) {
-      for (let bank = 0; bank < c.banks; bank++) {
-        openPage(c, pageAddr(c, cpu, bank, 0), 0, now);
-        for (let slot = 1; slot < n; slot++) {
-          const pi = pageAddr(c, cpu, bank, slot) >> 2;
-          const s = (slot - n) & SEQ_MASK;
-          c.d32[pi + P_COMMIT_LOCAL] = c.cap;
-          c.d32[pi + P_CLAIM] = (s << 2) | CLAIM_CONSUMED;
-          c.d32[pi + P_RES] = ((s & TAG_MASK) << TAG_SHIFT) | c.cap;
-        }
-        const bi = bankIdx(c, cpu, bank);
-        c.ctl[bi + B_TAIL] = 0;
-        c.ctl[bi + B_READ_SEQ] = 0;
-      }
-    }
   }
 }
