@@ -35,6 +35,15 @@ export function encodeStressEvent(r: Reservation, writerId: number, cpu: number,
   for (let i = MIN; i < len; i++) r.setU8(i, filler(seq, i));
 }
 
+/** The same event written through the raw path: `off` is reserveRaw's payload offset in `bytes` (the ring's dataU8). */
+export function encodeStressEventRaw(bytes: Uint8Array, view: DataView, off: number, len: number, writerId: number, cpu: number, seq: number): void {
+  view.setUint32(off, writerId, true);
+  view.setUint32(off + 4, cpu, true);
+  view.setUint32(off + 8, seq, true);
+  view.setUint32(off + 12, checksum(writerId, cpu, seq, len), true);
+  for (let i = MIN; i < len; i++) bytes[off + i] = filler(seq, i);
+}
+
 /** Checks every event: intact (checksum, filler), on the CPU it was written for, seq strictly rising per (writer, cpu). */
 export class StressVerifier {
   readonly #last = new Map<number, number>();

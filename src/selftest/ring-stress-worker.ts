@@ -4,13 +4,14 @@
 // per-CPU attempt and drop counts once. A task writer hands a share of its reservations to the
 // committer thread through its mailbox (it migrated between reserve and commit). Mode 'park'
 // reserves once and parks without committing, so a test can terminate() it mid-reservation.
+// A share of the events that are not handed over go through the raw path (reserveRaw/commitRaw).
 // Runs in its own worker thread; a writer never blocks (only 'park' waits, bounded, on the stop word).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import { mulberry32 } from '../shm/prng.js';
 import { clockNs } from '../shm/clock.js';
 import { waitWord } from '../shm/wait.js';
-import { STRESS_EVENT_MIN, STRESS_EVENT_TYPE, encodeStressEvent } from './ring-stress-events.js';
+import { STRESS_EVENT_MIN, STRESS_EVENT_TYPE, encodeStressEvent, encodeStressEventRaw } from './ring-stress-events.js';
 import { Mailbox } from './ring-mailbox.js';
 
 /** What the starter passes in workerData. */
@@ -30,6 +31,8 @@ export interface StressWriterData {
   readonly maxExtra: number;
   /** Share of reservations committed by the committer thread instead, 0..1. @default 0 */
   readonly migrateShare?: number;
+  /** Share of the other reservations written through reserveRaw/commitRaw, 0..1. @default 0.5 */
+  readonly rawShare?: number;
   /** This writer's mailbox to the committer (with migrateShare > 0). */
   readonly mailbox?: SharedArrayBuffer;
   /** Stop after this many attempts even if the stop flag is not set. @default Infinity */
@@ -56,6 +59,9 @@ const seqs = new Array<number>(n).fill(0);
 const rnd = mulberry32(d.seed);
 const mailbox = d.mailbox === undefined ? undefined : new Mailbox(d.mailbox);
 const share = d.migrateShare ?? 0;
+const rawShare = d.rawShare ?? 0.5;
+const bytes = ring.dataU8;
+const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 if (d.mode === 'park') {
   const cpu = d.cpus[0]!;
   const r = ring.reserve(cpu, STRESS_EVENT_MIN, STRESS_EVENT_TYPE);
@@ -69,13 +75,24 @@ if (d.mode === 'park') {
     const cpu = d.cpus[Math.floor(rnd() * d.cpus.length)]!;
     const len = STRESS_EVENT_MIN + Math.floor(rnd() * (d.maxExtra + 1));
     attempts[cpu]!++;
+    const handOver = mailbox !== undefined && rnd() < share; // decided first: a raw reservation cannot migrate
+    if (!handOver && rnd() < rawShare) {
+      const off = ring.reserveRaw(cpu, len, STRESS_EVENT_TYPE);
+      if (off < 0) {
+        nulls[cpu]!++;
+        continue;
+      }
+      encodeStressEventRaw(bytes, view, off, len, d.writerId, cpu, seqs[cpu]!++);
+      ring.commitRaw();
+      continue;
+    }
     const r = ring.reserve(cpu, len, STRESS_EVENT_TYPE);
     if (r === null) {
       nulls[cpu]!++;
       continue;
     }
     encodeStressEvent(r, d.writerId, cpu, seqs[cpu]!++);
-    if (mailbox !== undefined && rnd() < share && mailbox.push(r)) continue; // committed from the committer thread
+    if (handOver && mailbox!.push(r)) continue; // committed from the committer thread
     ring.commit(r);
   }
 }
