@@ -132,15 +132,17 @@ export class RingReader {
    * pulls that cache line to the reader's core, and the writer's next store to it (payload, W1, the
    * publishing W0) must pull it back: on this VM each round trip of the line costs ~50–100 ns, more
    * than the rest of an event. Seeing BUSY means a commit is in flight (a writer between reserve and
-   * commit, typically ~30 ns from publishing), so the reader pauses ~100 ns without touching shared
+   * commit, typically ~30 ns from publishing), so the reader pauses 800 ns without touching shared
    * memory (cpuRelax, the kernel's cpu_relax in a seqcount retry) and reads W0 once more; it does
    * this once per call, so a writer that died or was descheduled mid-commit costs one pause, never a
    * wait. An EMPTY record (nothing reserved) returns at once, so idle CPUs in a merged read() cost
    * nothing extra. The payload copy moves 4-byte words (payloads start 8-byte aligned). Measured
    * (BENCH_ONLY=xfer, writer stamps / clock per event, ns per event, p50): byte copy and no pause
    * 111 / 156; word copy alone 77 / 185 (the faster reader is caught up more often and polls the
-   * writer's line harder); word copy and the pause 77 / 154. Cost: up to ~100 ns added to a call
-   * that meets an in-flight commit, which usually returns that event instead of null.
+   * writer's line harder); word copy and a pause of 300 ns 85 / 159, of 800 ns 76–85 / 146–147, of
+   * 1500 ns 84 / 141 (docs/ringbuf.md). The pause lets the writer fill several records before the
+   * reader touches their lines again. Cost: up to 0.8 µs added to a call that meets an in-flight
+   * commit, which then usually returns that event instead of null.
    */
 
   /*

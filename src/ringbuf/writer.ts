@@ -24,7 +24,6 @@ import { type FastCommit, type FastReserve, bindFastPath } from './fastpath.js';
  */
 const SPIN_LIMIT = 1 << 14;
 
-
 /** Reserve/commit engine bound to one attachment (one writer id, optionally one owned CPU). */
 export class RingWriter {
   readonly #c: RingCore;
