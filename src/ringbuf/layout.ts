@@ -196,7 +196,8 @@ export function validateParams(o: RingCreateOptions): RingParams {
   if (mode !== 'overwrite' && mode !== 'discard') bad('mode', `must be 'overwrite' or 'discard', got ${String(mode)}`);
   const banks = o.spare === true ? 2 : 1;
   const bytes = cpus * banks * n * subbufSize;
-  if (bytes > 2 ** 31 - 1) throw kerr('E2BIG', 'ring_buffer_alloc', 'bufferSizeKb', `total ${bytes} bytes exceeds 2 GiB; use fewer CPUs or pages`);
+  // The whole memory (control words, then pages) must fit a 2 GiB shared WebAssembly.Memory.
+  if (dataOffset({ cpus, banks }) + bytes > 2 ** 31) throw kerr('E2BIG', 'ring_buffer_alloc', 'bufferSizeKb', `total ${bytes} bytes of pages plus control words exceeds 2 GiB; use fewer CPUs or pages`);
   return { cpus, subbufSize, subbufsPerCpu: n, mode, banks };
 }
 
