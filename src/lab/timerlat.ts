@@ -8,7 +8,7 @@ import { clockNs } from '../shm/clock.js';
 import { tracerMachine } from '../../machines/tracer.js';
 import { TAINT_MIGRATED, timerlatFdMachine } from '../../machines/timerlat-fd.js';
 import { CTX_NAMES, Ctx, bucketBounds, readSample, resetStats, type CtxId, type LatencySnapshot } from '../tracers/latency-stats.js';
-import { TLC, TLG, allocateTimerlat, claimStop, type TimerlatShm } from '../tracers/timerlat-layout.js';
+import { TLC, TLG, allocateTimerlat, claimStop, publishKnob, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
 import { registerTimerlatEvent, timerlatKthreadCpu, timerlatKthreadPid } from '../tracers/timerlat-event.js';
@@ -260,11 +260,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
       get: (k: Knob) => self.#knobs[k],
       set(k: Knob, v: number) {
         self.#knobs[k] = v;
-        const s = self.shm;
-        if (k === 'timerlat_period_us') s.f64[(s.g >> 1) + TLG.F64_PERIOD_NS] = v * 1e3;
-        if (k === 'stop_tracing_us') Atomics.store(s.i32, s.g + TLG.STOP_US, v);
-        if (k === 'stop_tracing_total_us') Atomics.store(s.i32, s.g + TLG.STOP_TOTAL_US, v);
-        if (k === 'print_stack') Atomics.store(s.i32, s.g + TLG.PRINT_STACK_US, v); // publish: each CPU's next IRQ reads it
+        publishKnob(self.shm, k, v);
       },
       options: () => self.#options,
       setOptions(next: ReadonlySet<OsnoiseOption>) {
@@ -299,6 +295,4 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
 /** Bounds of the numeric knobs (for CLI validation messages). */
 export const TIMERLAT_KNOBS = KNOBS;
 
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
-}
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

@@ -124,6 +124,14 @@ export function attachTimerlat(sab: SharedArrayBuffer): TimerlatShm {
   return wrap(timerlatLayout(cpus).attach(sab), cpus);
 }
 
+/** Publish a written osnoise knob to every CPU (their next IRQ or arm reads it); knobs kept in the control plane only are ignored. */
+export function publishKnob(tl: TimerlatShm, knob: string, value: number): void {
+  if (knob === 'timerlat_period_us') tl.f64[(tl.g >> 1) + TLG.F64_PERIOD_NS] = value * 1e3; // stale-ok: the next arm reads it
+  else if (knob === 'stop_tracing_us') Atomics.store(tl.i32, tl.g + TLG.STOP_US, value); // publish
+  else if (knob === 'stop_tracing_total_us') Atomics.store(tl.i32, tl.g + TLG.STOP_TOTAL_US, value); // publish
+  else if (knob === 'print_stack') Atomics.store(tl.i32, tl.g + TLG.PRINT_STACK_US, value); // publish: each CPU's next IRQ reads it
+}
+
 /** Raise tracing_max_latency to `us` if larger (CAS loop; rare after warm-up). */
 export function bumpMaxLatency(tl: TimerlatShm, us: number): void {
   const at = tl.g + TLG.MAX_LAT_US;
