@@ -37,9 +37,10 @@ describe('timerlat print_stack', () => {
     // Usually the timer IRQ is taken inside the noise (in one of its IRQ windows) and the stack
     // names it. When the IRQ and the noise's start fall in the same loop pass, the IRQ runs first,
     // from idle, and the thread still waits for the noise: then the stack rightly says idle. So
-    // each stop must show one of the two, and up to 4 stops (tracing_on 0→1) must show the noise.
+    // each stop must show one of the two, and up to 8 stops (tracing_on 0→1) must show the noise (a
+    // loaded host makes late idle wake-ups, which stop with the idle stack, more common).
     let seen = false;
-    for (let round = 0; round < 4 && !seen; round++) {
+    for (let round = 0; round < 8 && !seen; round++) {
       const stopped = new Promise<Stop>((r) => lab.timerlat.once('stop', r as (s: unknown) => void));
       await lab.tracefs.write(round === 0 ? 'current_tracer' : 'tracing_on', round === 0 ? 'timerlat' : '1');
       const stop = await within(15_000, 'stop', stopped);
@@ -59,7 +60,7 @@ describe('timerlat print_stack', () => {
       seen = last.frames[3] === inNoise[3];
       await expect.poll(() => lab.timerlat.state, { timeout: 5000 }).toBe('stopped');
     }
-    expect(seen, 'no stop in 4 showed the noise section on the saved stack').toBe(true);
+    expect(seen, 'no stop in 8 showed the noise section on the saved stack').toBe(true);
   });
 
   it('with print_stack above every latency the same stop writes no stack', async () => {

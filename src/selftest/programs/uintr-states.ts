@@ -8,7 +8,7 @@
 // Exit 0, or the number of the failed check.
 import type { TaskContext } from '../../task/ctx.js';
 import { clockNs } from '../../shm/clock.js';
-import { bump } from './uintr-lib.js';
+import { awaitWord, bump } from './uintr-lib.js';
 
 const BOUND_NS = 20e9;
 const SLEEP_NS = 400e6;
@@ -27,6 +27,9 @@ export default function main(ctx: TaskContext, arg: { state: 'poll' | 'syscall' 
   const sentNs = new Float64Array(mbox, 32, 1);
   const delayMs = arg.state === 'nanosleep' ? 30 : 0;
   const tid = ctx.clone({ thread: true, module: new URL('./uintr-send.js', import.meta.url), arg: { fds: [fd], sends: 1, mbox, awaitGo: true, delayMs } });
+  // The sleep below must contain the post: start only once the sender thread runs (its worker may
+  // take a while to start on a loaded host), so "go" + 30 ms lands inside the 400 ms sleep.
+  if (arg.state === 'nanosleep' && !awaitWord(i32, 5, 1, 30_000)) return 10;
   const t0 = clockNs();
   bump(i32, 0);
   switch (arg.state) {
