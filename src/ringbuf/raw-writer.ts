@@ -47,7 +47,9 @@ export class RawWriter {
   /** Reserve like RingBuffer.reserve; returns the payload's byte offset in the data views, or -1 when dropped (counted). */
   reserve(cpu: number, payloadBytes: number, type: number, tsNs?: number): number {
     const ts = tsNs === undefined ? this.#clock() : tsNs;
-    if ((payloadBytes >>> 0) === payloadBytes && payloadBytes <= this.#maxPayload && (type & 0xff) === type) {
+    // Whole, non-negative numbers only before the module sees them (it truncates to i32, and its
+    // "no cache" cpu is -1); a cpu that matches the cache is in range. Anything else takes the full path, which throws.
+    if ((cpu >>> 0) === cpu && (payloadBytes >>> 0) === payloadBytes && payloadBytes <= this.#maxPayload && (type & 0xff) === type) {
       const x = this.#fx.reserve_raw(cpu, payloadBytes, type, ts);
       if (x > 0) {
         this.#cpu = cpu;

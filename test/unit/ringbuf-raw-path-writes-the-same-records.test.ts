@@ -67,6 +67,10 @@ describe('ring raw write path', () => {
     expect(v).toMatchObject({ kind: 'event', type: 9, tsNs: 7000 });
     expect(new Float64Array((v as { payload: Uint8Array }).payload.slice().buffer)[0]).toBe(1.5);
     expect(() => ring.reserveRaw(0, 1 << 20, 1, 1)).toThrow(expect.objectContaining({ code: 'E2BIG' }));
-    expect(() => ring.reserveRaw(3, 8, 1, 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    for (const cpu of [3, -1, 0.5, Number.NaN]) {
+      expect(() => ring.reserveRaw(cpu, 8, 1, 1), `cpu ${cpu}`).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+    expect(() => ring.reserveRaw(0, 1.5, 1, 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => ring.reserveRaw(0, 8, 256, 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });
