@@ -1,6 +1,6 @@
 // The views and derived geometry every ring role shares (writer, reader, stats, repair, swap).
 // Runs in any thread that attached the ring. Immutable after construction; holds no per-event state.
-import { memoryBuffer } from '../shm/wasm.js';
+import { type SharedWasmMemory, memoryBuffer } from '../shm/wasm.js';
 import {
   BANK_WORDS, CPU_WORDS, PAGE_HDR, ctlLayout, dataBytes, type RingParams,
 } from './layout.js';
@@ -9,7 +9,7 @@ import {
 export interface RingCore {
   readonly params: RingParams;
   /** The ring's shared memory (the writer's WebAssembly fast path runs on it). */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: SharedWasmMemory;
   /** Byte offset of the data region in `memory`: add it to a data offset to get a memory address. */
   readonly dataOff: number;
   /** Control words (Int32 from byte 0 of the memory). */
@@ -32,7 +32,7 @@ export interface RingCore {
 }
 
 /** Build the core over an already-checked memory. */
-export function makeCore(params: RingParams, memory: WebAssembly.Memory, dataOff: number): RingCore {
+export function makeCore(params: RingParams, memory: SharedWasmMemory, dataOff: number): RingCore {
   const layout = ctlLayout(params);
   const sab = memoryBuffer(memory);
   const bytes = dataBytes(params);

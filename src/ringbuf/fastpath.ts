@@ -2,7 +2,7 @@
 // one ring's memory. Any thread that attaches a ring; the module compiles once per thread.
 // Signatures and return codes are documented in fastpath.wat next to the code.
 import { WASM_BASE64 } from './fastpath-wasm.js';
-import { instantiate, wasmBytes } from '../shm/wasm.js';
+import { type SharedWasmMemory, instantiate, wasmBytes } from '../shm/wasm.js';
 
 const FASTPATH = wasmBytes(WASM_BASE64);
 
@@ -12,7 +12,7 @@ export type FastReserve = (liveAt: number, bank: number, resAt: number, r: numbe
 export type FastCommit = (rec: number, busy: number, h1: number, data: number, countAt: number, delta: number, remote: number, waitersAt: number) => number;
 
 /** Both entry points, on `memory`. */
-export function bindFastPath(memory: WebAssembly.Memory): { readonly reserve: FastReserve; readonly commit: FastCommit } {
+export function bindFastPath(memory: SharedWasmMemory): { readonly reserve: FastReserve; readonly commit: FastCommit } {
   const fx = instantiate(FASTPATH, memory);
   return { reserve: fx.reserve as FastReserve, commit: fx.commit as FastCommit };
 }
@@ -26,7 +26,7 @@ export interface RawPath {
 }
 
 /** A fresh instance (its own cache and held reservation) on `memory`. */
-export function bindRawPath(memory: WebAssembly.Memory): RawPath {
+export function bindRawPath(memory: SharedWasmMemory): RawPath {
   const fx = instantiate(FASTPATH, memory);
   return fx as unknown as RawPath;
 }

@@ -2,6 +2,7 @@
 // one attachment (one writer identity, its owned CPU, clock, wake-up mode), and which bank a reader
 // means. Types only; any thread. Re-exported by ring.ts.
 import type { RingParams } from './layout.js';
+import type { SharedWasmMemory } from '../shm/wasm.js';
 
 /** Structured-clonable descriptor of a ring: post it to a worker and `RingBuffer.attach` it there. */
 export interface RingHandle {
@@ -12,7 +13,7 @@ export interface RingHandle {
    * The ring's shared memory (a `WebAssembly.Memory` with `shared: true`; its `buffer` is a
    * SharedArrayBuffer): the control region at byte 0, the pages from `dataOffset`.
    */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: SharedWasmMemory;
   /** Byte offset of the first page in `memory` (`dataOffset(params)`). */
   readonly dataOffset: number;
 }
