@@ -43,8 +43,9 @@ export function checkHandle(handle: RingHandle): RingParams {
     return bad('handle params are invalid');
   }
   try {
-    const views = ctlLayout(params).attach(memoryBuffer(handle.memory));
-    const pi = ctlLayout(params).index.params;
+    const layout = ctlLayout(params);
+    const views = layout.attach(memoryBuffer(handle.memory));
+    const pi = layout.index.params;
     const mode: RingMode = views.i32[pi + 3] === 1 ? 'discard' : 'overwrite';
     if (views.i32[pi] !== params.cpus || views.i32[pi + 1] !== params.subbufSize || views.i32[pi + 2] !== params.subbufsPerCpu
       || mode !== params.mode || views.i32[pi + 4] !== params.banks) bad('handle params do not match the shared control region');
