@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { CPU, Ipi, allocateKernel, attachKernel } from '../src/kernel/layout.js';
 import { allocateTasks, attachTasks, TASK } from '../src/kernel/task-layout.js';
 import { createCpu, runCpu, type Cpu } from '../src/kernel/cpu.js';
+import { setThreadTimerSlack } from '../src/kernel/timer-slack.js';
 import { TimerQueue, type HrTimer } from '../src/kernel/hrtimer.js';
 import type { KThread, RunContext } from '../src/kernel/kthread.js';
 import { completeSyscall, type SyscallNr } from '../src/kernel/syscalls.js';
@@ -112,7 +113,7 @@ export default function cpuActor(payload: CpuBoot): CpuExit {
   if (payload.type !== 'cpu.boot') unknownMessage('cpu actor', payload);
   const k = attachKernel(payload.kernelSab);
   const t = attachTasks(payload.tasksSab);
-  const cpu = createCpu(payload.cpu, k, t, payload.ring, payload.port);
+  const cpu = createCpu(payload.cpu, k, t, payload.ring, payload.port, setThreadTimerSlack(payload.timerSlackNs)); // before the first sleep
   const port = new KernelPort(cpu);
   // Made at the first start, after the rehearsal, so it is built with the object shapes the
   // rehearsal's optimised code expects (an instance made earlier would deoptimise it: "wrong map").
@@ -178,7 +179,7 @@ function rehearseTimerlat(real: Cpu, periodNs: number, activations: number): voi
   const g = real.ring.params; // the same page size and banks; overwrite, so a full ring keeps taking writes; 4 pages turn as often
   const ring = RingBuffer.create({ cpus: 1, subbufSize: g.subbufSize, subbufsPerCpu: 4, mode: 'overwrite', spare: g.banks === 2 });
   const ch = new MessageChannel();
-  const cpu = createCpu(0, k, allocateTasks(1), ring.handle, ch.port1);
+  const cpu = createCpu(0, k, allocateTasks(1), ring.handle, ch.port1, real.timerSlack);
   const port = new KernelPort(cpu);
   const tl = allocateTimerlat(1);
   tl.f64[(tl.g >> 1) + TLG.F64_PERIOD_NS] = periodNs;

@@ -54,13 +54,14 @@ async function latencyFloor(): Promise<void> {
   const from = Atomics.load(ctl, 0);
   await sleep(seconds * 1000);
   const st = lab.timerlat.snapshot()[0]!;
+  const slack = lab.timerSlack.ns;
   Atomics.store(ctl, 1, 1); // publish: stop the raw loop
   const n = await done;
   await w.terminate();
   await lab.shutdown();
   const raw = summarizeRaw(new Float64Array(samples).subarray(from, n));
   const stats = [pathOf('raw Atomics.wait deadline loop', raw), pathOf('lab irq latency', st.irq), pathOf('lab thread latency', st.thread)];
-  printRatios(`timerlat latency floor: 1 ms period, 1 CPU, ${seconds} s side by side (percentiles from 1 µs buckets for both)`, stats, [
+  printRatios(`timerlat latency floor: 1 ms period, 1 CPU, ${seconds} s side by side, timer slack ${slack ?? '?'} ns on both sides (percentiles from 1 µs buckets for both)`, stats, [
     { candidate: 'lab irq latency', baseline: 'raw Atomics.wait deadline loop', target: { op: '<=', value: 1.15 } },
     { candidate: 'lab thread latency', baseline: 'raw Atomics.wait deadline loop' },
   ]);

@@ -2,7 +2,9 @@
 
 // The lab: CPU actors, user tasks, tracefs, tracers.
 export { Lab } from './lab/lab.js';
-export type { LabOptions, LabEvents, TracefsApi, TracefsHandle, FiredTimer } from './lab/lab.js';
+export type { LabOptions, LabEvents, TracefsApi, TracefsHandle, FiredTimer, TimerSlackState } from './lab/lab.js';
+export { setThreadTimerSlack, threadTimerSlack } from './kernel/timer-slack.js';
+export type { TimerSlackRequest } from './kernel/timer-slack.js';
 export type { Task, SpawnOptions, ExitStatus, MigrateEvent } from './lab/tasks.js';
 export type { CpuStats, CpuFault } from './lab/cpus.js';
 export type { TaskContext, CloneOptions, WaitStatus } from './task/ctx.js';

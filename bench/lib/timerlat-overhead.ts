@@ -80,11 +80,12 @@ export async function overhead(): Promise<void> {
     rawPct.push(pct(await bareLoopsMs(K, settle, windowMs)));
     rawSplit.push(lastSplit);
   }
+  const slack = lab.timerSlack.ns;
   await lab.shutdown();
   const ratios = labPct.map((x, i) => x / rawPct[i]!);
   const range = (xs: number[], d: number): string => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
   const labMed = median(labPct);
-  console.log(`\n## timerlat overhead: ${K} simulated CPUs at 1 ms, ${rounds} alternating rounds of ${windowMs / 1000} s windows (whole-process CPU time, process.cpuUsage; first round settles ${WARM_MS / 1000} s on both sides, later rounds 1 s)`);
+  console.log(`\n## timerlat overhead: ${K} simulated CPUs at 1 ms, timer slack ${slack ?? '?'} ns on both sides, ${rounds} alternating rounds of ${windowMs / 1000} s windows (whole-process CPU time, process.cpuUsage; first round settles ${WARM_MS / 1000} s on both sides, later rounds 1 s)`);
   console.log('| threads | per thread, % of one core: median | range | target | met |');
   console.log('|---|---:|---:|---:|:---:|');
   console.log(`| ${K} CPU actors idle | ${((idle / windowMs / K) * 100).toFixed(3)}% | – | – | – |`);

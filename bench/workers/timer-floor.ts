@@ -3,8 +3,10 @@
 // sleeps in Atomics.wait until the deadline (sleeping again if the OS wakes it early, as the CPU
 // actor does), stamps how late it woke, and moves the deadline on by one period, skipping periods
 // already past. Writes one latency (ns) per activation into `samples` and the count into word 0 of
-// `ctl`; stops when word 1 of `ctl` is set.
+// `ctl`; stops when word 1 of `ctl` is set. Before the loop it sets its thread's timer slack as the
+// lab's actors do (LabOptions.timerSlackNs, default 1 ns), so both sides sleep with the same slack.
 import { parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_TIMER_SLACK_NS, setThreadTimerSlack } from '../../src/kernel/timer-slack.js';
 
 interface Data {
   readonly periodNs: number;
@@ -13,6 +15,7 @@ interface Data {
 }
 
 const d = workerData as Data;
+setThreadTimerSlack(DEFAULT_TIMER_SLACK_NS);
 const ctl = new Int32Array(d.ctl);
 const out = new Float64Array(d.samples);
 const sleeper = new Int32Array(new SharedArrayBuffer(4)); // nobody notifies it: only the timeout wakes us

@@ -3,6 +3,7 @@
 // earliest hrtimer deadline or an IPI, then runs, in order: IPIs, expired hrtimers (the "timer IRQ"),
 // then runnable kernel threads. Only this thread writes its CPU block (single writer), except the
 // doorbell's pending word, which any thread ORs.
+import type { TimerSlackState } from './timer-slack.js';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { clockNs } from '../shm/clock.js';
 import { sleep, take } from '../shm/doorbell.js';
@@ -23,6 +24,8 @@ import { unknownMessage } from '../errno.js';
 /** Everything one CPU's kernel side owns. Tracers hook in through `timers` and `kthreads`. */
 export interface Cpu {
   readonly id: number;
+  /** This actor thread's timer slack, as set at boot (reported with cpu.online). */
+  readonly timerSlack: TimerSlackState;
   readonly k: KernelShm;
   readonly t: TaskShm;
   readonly timers: TimerQueue;
@@ -40,9 +43,10 @@ export interface Cpu {
 }
 
 /** Create the kernel side of CPU `id`. */
-export function createCpu(id: number, k: KernelShm, t: TaskShm, ring: RingHandle, port: MessagePort): Cpu {
+export function createCpu(id: number, k: KernelShm, t: TaskShm, ring: RingHandle, port: MessagePort, timerSlack: TimerSlackState): Cpu {
   return {
     id,
+    timerSlack,
     k,
     t,
     ring: RingBuffer.attach(ring, { ownerCpu: id, deferWakeups: true }), // woken at the end of each pass (irq_work)
@@ -71,7 +75,7 @@ export function runCpu(cpu: Cpu, port: MessagePort): 'shutdown' {
   let mark = clockNs();
 
   Atomics.store(i32, base + CPU.STATE, CpuState.ONLINE); // publish: IPIs are now taken
-  cpu.post({ type: 'cpu.online', cpu: cpu.id });
+  cpu.post({ type: 'cpu.online', cpu: cpu.id, timerSlack: cpu.timerSlack });
 
   const publishStats = (now: number): void => {
     writeBegin(i32, base + CPU.SEQ);

@@ -1,6 +1,7 @@
 // The control plane's side of the CPU actors: boot them on the CPU pool, correlate control
 // requests with replies, read their shared stats, send IPIs, record faults, shut them down.
 // Control plane (main thread) only.
+import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { kerr } from '../errno.js';
@@ -45,6 +46,7 @@ export class CpuSet {
   readonly #pool: Piscina;
   readonly #ports: MessagePort[] = [];
   readonly #runs: Array<Promise<void>> = [];
+  #timerSlack: TimerSlackState = { ns: null, failed: 'ENODEV' }; // until CPU 0 is online
   readonly #pending = new Map<number, Pending>();
   readonly #faults: CpuFault[] = [];
   readonly #onFault: (f: CpuFault) => void;
@@ -64,7 +66,7 @@ export class CpuSet {
   }
 
   /** Start every CPU actor and resolve once all are online, or reject after `timeoutMs`. */
-  async boot(t: TaskShm, ring: RingHandle, timerlatSab: SharedArrayBuffer, timeoutMs: number): Promise<void> {
+  async boot(t: TaskShm, ring: RingHandle, timerlatSab: SharedArrayBuffer, timeoutMs: number, timerSlackNs: TimerSlackRequest): Promise<void> {
     const online = new Set<number>();
     let allOnline!: () => void;
     const ready = new Promise<void>((r) => (allOnline = r));
@@ -74,6 +76,7 @@ export class CpuSet {
       port1.on('message', (msg: CpuReply) => {
         if (msg.type === 'cpu.online') {
           online.add(msg.cpu);
+          if (msg.cpu === 0 || msg.timerSlack.failed !== null) this.#timerSlack = msg.timerSlack; // a refusal anywhere shows
           if (online.size === this.#k.cpus) allOnline();
           return;
         }
@@ -87,7 +90,7 @@ export class CpuSet {
         p.resolve(msg);
       });
       port1.unref();
-      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, ring, timerlatSab, port: port2 };
+      const payload: CpuBoot = { type: 'cpu.boot', cpu, kernelSab: this.#k.views.sab, tasksSab: t.views.sab, ring, timerlatSab, port: port2, timerSlackNs };
       const run = this.#pool.run(payload, { transferList: [port2] }).then(
         (_exit: CpuExit) => undefined,
         (err: unknown) => this.#fault(cpu, err),
@@ -103,6 +106,11 @@ export class CpuSet {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The timer slack the CPU actors set on their threads (CPU 0's, or a CPU's that could not set it). */
+  get timerSlack(): TimerSlackState {
+    return this.#timerSlack;
   }
 
   /** Faults seen so far. */

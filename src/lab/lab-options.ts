@@ -3,6 +3,9 @@
 import { availableParallelism } from 'node:os';
 import { kerr } from '../errno.js';
 import { MAX_CPUS } from '../kernel/layout.js';
+import { checkTimerSlack, DEFAULT_TIMER_SLACK_NS, type TimerSlackRequest } from '../kernel/timer-slack.js';
+
+export { DEFAULT_TIMER_SLACK_NS, MAX_TIMER_SLACK_NS } from '../kernel/timer-slack.js';
 import type { TracingOptions } from './tracing.js';
 
 /** Options of {@link Lab.boot}. */
@@ -17,6 +20,15 @@ export interface LabOptions {
   readonly tracing?: TracingOptions;
   /** User interrupts (UPID/UITT tables); `false` answers EOPNOTSUPP to every uintr call, like a CPU without the feature. @default true */
   readonly uintr?: boolean;
+  /**
+   * Timer slack of the lab's threads in ns (1..1e9), or 'inherit'. Linux may end a timed sleep up to
+   * the slack late (50 µs for a normal task); 1 ns makes the CPU actors' timers as precise as a
+   * real-time task's, which is what timerlat and cyclictest measure. Each CPU and task actor sets it on
+   * its own thread (/proc/TID/timerslack_ns, no privilege needed); the caller's thread is not touched.
+   * `lab.timerSlack` tells what the threads got.
+   * @default 1
+   */
+  readonly timerSlackNs?: TimerSlackRequest;
 }
 
 /** Apply the defaults and check the ranges (EINVAL names the allowed range). */
@@ -29,5 +41,5 @@ export function resolveLabOptions(opts: LabOptions): Required<LabOptions> {
   if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
     throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
   }
-  return { cpus, maxTasks, bootTimeoutMs: opts.bootTimeoutMs ?? 20_000, tracing: opts.tracing ?? {}, uintr: opts.uintr ?? true };
+  return { cpus, maxTasks, bootTimeoutMs: opts.bootTimeoutMs ?? 20_000, tracing: opts.tracing ?? {}, uintr: opts.uintr ?? true, timerSlackNs: opts.timerSlackNs === undefined ? DEFAULT_TIMER_SLACK_NS : checkTimerSlack(opts.timerSlackNs) };
 }

@@ -18,10 +18,11 @@ import { LabTimerlat } from './timerlat.js';
 import { LabPerf } from './perf.js'; // perf
 import { LabUintr } from './uintr.js';
 import { resolveLabOptions, type LabOptions } from './lab-options.js';
+import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 import { controlTracefs, type TracefsApi } from './tracefs-api.js';
 import { armTimers, busySection, ipiRoundTrip, type FiredTimer } from './cpu-requests.js';
 
-export type { LabOptions, TracefsApi, FiredTimer };
+export type { LabOptions, TracefsApi, FiredTimer, TimerSlackState };
 export type { TracefsHandle } from './tracefs-api.js';
 
 /** Events a lab emits. */
@@ -64,7 +65,7 @@ export class Lab extends EventEmitter<LabEvents> {
   #tracer = 'nop';
   #shutdown: Promise<void> | undefined;
 
-  private constructor(cpus: number, maxTasks: number, tracing: TracingOptions, uintr: boolean) {
+  private constructor(cpus: number, maxTasks: number, tracing: TracingOptions, uintr: boolean, timerSlackNs: TimerSlackRequest) {
     super();
     this.cpus = cpus;
     this.#k = allocateKernel(cpus, maxTasks);
@@ -83,7 +84,7 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#perf = new LabPerf({ tasks: this.#t }); // perf
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
       perf: this.#perf, // perf
-      shared: () => ({ ring: this.#tracing.handle, ringGen: Atomics.load(this.#k.i32, this.#k.ringGenIndex), timerlatSab: this.#timerlat.shm.views.sab }), // acquire: the generation of this handle
+      shared: () => ({ ring: this.#tracing.handle, ringGen: Atomics.load(this.#k.i32, this.#k.ringGenIndex), timerlatSab: this.#timerlat.shm.views.sab, timerSlackNs }), // acquire: the generation of this handle
       onMigrate: (ev) => {
         this.#timerlat.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
         this.emit('sched_migrate_task', ev);
@@ -130,9 +131,9 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Boot a lab: allocate shared memory, start the CPU actors, wait until all are online. */
   static async boot(opts: LabOptions = {}): Promise<Lab> {
     const o = resolveLabOptions(opts);
-    const lab = new Lab(o.cpus, o.maxTasks, o.tracing, o.uintr);
+    const lab = new Lab(o.cpus, o.maxTasks, o.tracing, o.uintr, o.timerSlackNs);
     try {
-      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, o.bootTimeoutMs);
+      await lab.#cpuSet.boot(lab.#t, lab.#tracing.handle, lab.#timerlat.shm.views.sab, o.bootTimeoutMs, o.timerSlackNs);
     } catch (e) {
       await lab.shutdown();
       throw e;
@@ -232,6 +233,11 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Worker threads still alive in the CPU and task pools. */
   get workers(): { readonly cpu: number; readonly task: number } {
     return { cpu: this.#cpuPool.threads.length, task: this.#taskPool.threads.length };
+  }
+
+  /** The timer slack the lab's threads set on themselves (LabOptions.timerSlackNs), and why not, if refused. */
+  get timerSlack(): TimerSlackState {
+    return this.#cpuSet.timerSlack;
   }
 
   /** True once shutdown() was called. */

@@ -2,6 +2,7 @@
 // (what each worker is started with) and the message unions on their ports. Every handler switches
 // over `type` and fails loudly on an unknown one. Setup and teardown travel here; hot-path
 // signalling goes through shared memory.
+import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { KernelErrorInit } from '../errno.js';
 import type { PerfBoot } from '../perf/boot.js'; // perf
@@ -21,6 +22,8 @@ export interface CpuBoot {
   readonly timerlatSab: SharedArrayBuffer;
   /** Control messages (CpuRequest in, CpuReply out). */
   readonly port: MessagePort;
+  /** The timer slack the actor sets on its own thread (LabOptions.timerSlackNs). */
+  readonly timerSlackNs: TimerSlackRequest;
 }
 
 /** How a CPU actor's long task ends. */
@@ -40,7 +43,7 @@ export type CpuRequest =
 
 /** CPU actor → control plane. */
 export type CpuReply =
-  | { readonly type: 'cpu.online'; readonly cpu: number }
+  | { readonly type: 'cpu.online'; readonly cpu: number; readonly timerSlack: TimerSlackState }
   | { readonly type: 'timers.fired'; readonly id: number; readonly fired: ReadonlyArray<{ deadlineNs: number; firedNs: number }> }
   | { readonly type: 'ipi.pingpong.done'; readonly id: number; readonly rttNs: readonly number[]; readonly error?: string }
   | { readonly type: 'kthread.busy.done'; readonly id: number; readonly startNs: number; readonly endNs: number }
@@ -64,6 +67,8 @@ export interface TaskBoot {
   readonly ringGen: number;
   /** The timerlat tracer's shared region. */
   readonly timerlatSab: SharedArrayBuffer;
+  /** The timer slack the task's worker sets on its own thread (LabOptions.timerSlackNs). */
+  readonly timerSlackNs: TimerSlackRequest;
   /** Control-plane syscalls (TaskRpc out, TaskRpcReply in, read with receiveMessageOnPort). */
   readonly port: MessagePort;
   /** The lab's user-interrupt table; absent when the lab was booted with `uintr: false`. */ // uintr

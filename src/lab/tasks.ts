@@ -14,7 +14,6 @@ import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine } from '../../machines/task.js';
 import type { TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
 import type { OpenFile, Tracefs } from '../tracefs/tree.js';
-import type { RingHandle } from '../ringbuf/index.js';
 import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
 import { serveSyscall, type SyscallHost } from './task-syscalls.js';
 import { PidAllocator, allCpus, checkCpus, publishSlot, releaseSlot, schedStateOf } from './task-slots.js';
@@ -27,7 +26,7 @@ export type { ExitStatus, MigrateEvent, SpawnOptions, Task };
 /** Hooks the lab gives the process manager. */
 export interface TaskHooks {
   /** Shared regions every task gets at boot. */
-  shared(): { ring: RingHandle; ringGen: number; timerlatSab: SharedArrayBuffer };
+  shared(): Pick<TaskBoot, 'ring' | 'ringGen' | 'timerlatSab' | 'timerSlackNs'>;
   onMigrate(ev: MigrateEvent): void;
   onExit(task: Task, status: ExitStatus): void;
   /** The lab's user interrupts. @default a table of its own, enabled */ // uintr

@@ -76,7 +76,8 @@ export function cpusWithData(r: TimerlatResult): CpuResult[] {
 
 /**
  * The loss lines: rtla's `N (x%) events missed` when trace events were lost, and tracelab's line that
- * is always printed, so a zero is stated rather than implied.
+ * is always printed, so a zero is stated rather than implied; then the timer slack the lab's threads
+ * ran with, which bounds how late the host may fire a timer on purpose.
  */
 export function formatLoss(r: TimerlatResult): string[] {
   const overrun = r.loss.reduce((a, l) => a + l.overrun, 0);
@@ -89,6 +90,8 @@ export function formatLoss(r: TimerlatResult): string[] {
   const missed = overrun + commit + dropped;
   if (missed > 0) out.push(`${missed} (${((100 * missed) / (samples + missed)).toFixed(2)}%) events missed, results might not be accurate`);
   out.push(`# trace events lost: ${overrun} overwritten, ${commit} commit overrun, ${dropped} dropped; skipped periods: ${skipped}; wake-ups without a waiter: ${noWaiter}; samples counted: ${samples} (statistics are kept in shared per-CPU counters and lose no sample)`);
+  const slack = r.machine.timerSlackNs;
+  out.push(`# timer slack: ${slack === null ? 'unknown (no /proc/self/timerslack_ns)' : `${slack} ns`}`);
   return out;
 }
 

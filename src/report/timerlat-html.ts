@@ -89,7 +89,7 @@ code{background:#f3f4f6;padding:1px 4px}
 <p>Started ${esc(r.startedAt)}, duration <code>${esc(formatDuration(r.elapsedS).trim())}</code>, ended by <b>${r.end}</b>.
 ${r.config.simCpus} simulated CPUs, traced CPUs ${r.config.cpus.join(',')}, period ${r.config.periodUs} us, ${r.config.workload} workload.
 Noise: ${noise}; isolated CPUs: ${r.config.isolate.length === 0 ? 'none' : r.config.isolate.join(',')}.
-Node ${esc(r.machine.node)} on ${esc(r.machine.kernel)} (${r.machine.cores} cores), seed ${r.machine.seed}.</p>
+Node ${esc(r.machine.node)} on ${esc(r.machine.kernel)} (${r.machine.cores} cores), seed ${r.machine.seed}, timer slack ${r.machine.timerSlackNs === null ? 'unknown' : `${r.machine.timerSlackNs} ns`}.</p>
 ${stop}
 <h2>Summary (us)</h2>
 <table><thead><tr><th>CPU</th><th>context</th><th>count</th><th>min</th><th>avg</th><th>max</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>stddev</th><th>skipped</th></tr></thead>

@@ -84,6 +84,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly arch: string;
   readonly seed: number;
+  /** Timer slack of the lab's threads in ns (Lab.timerSlack), null where it cannot be read. */
+  readonly timerSlackNs: number | null;
 }
 
 /** How the run ended. */

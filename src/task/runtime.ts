@@ -1,6 +1,7 @@
 // The user-task runtime: load the program module, run `main(ctx, arg)`, follow exec(), and turn
 // exit/signal/crash into a TaskExit for the control plane. Runs in the task's own worker.
 import { attachKernel } from '../kernel/layout.js';
+import { setThreadTimerSlack } from '../kernel/timer-slack.js';
 import { TASK, TaskState, attachTasks } from '../kernel/task-layout.js';
 import type { RingBoot, TaskBoot, TaskExit } from '../lab/protocol.js';
 import { TaskCancelled, TaskExecRequest, TaskExitRequest, TaskSignalled } from './control.js';
@@ -14,6 +15,7 @@ export type TaskMain = (ctx: TaskContext, arg: unknown) => unknown;
 
 /** Run the task described by `boot` to its end. Never throws: every ending is a TaskExit. */
 export async function runTask(boot: TaskBoot): Promise<TaskExit> {
+  setThreadTimerSlack(boot.timerSlackNs); // before the program's first timed sleep; a refusal keeps the inherited slack
   const k = attachKernel(boot.kernelSab);
   const t = attachTasks(boot.tasksSab);
   const s = t.slotBase(boot.slot);

@@ -41,6 +41,14 @@ describe('tracelab CLI', () => {
     expect(r.out).not.toMatch(/\n\s+at /);
   });
 
+  it('timerlat --timer-slack outside 1..1e9 exits 1 naming the option and its range', () => {
+    for (const bad of ['0', 'abc', '1000000001']) {
+      const r = run(['timerlat', 'top', '-q', '-d', '1s', '--timer-slack', bad]);
+      expect(r.code, shown(r.out)).toBe(1);
+      expect(r.out).toMatch(/--timer-slack.*\[1, 1000000000\]/);
+    }
+  });
+
   it('status prints a row per CPU and exits 0', () => {
     const r = run(['status', '--sim-cpus', '3']);
     expect(r.code, shown(r.out)).toBe(0);

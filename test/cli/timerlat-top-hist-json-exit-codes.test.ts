@@ -30,6 +30,7 @@ describe('tracelab timerlat', () => {
     expect(r.out, shown(r.out)).toMatch(/^ALL #\d+ +e\d \|/m);
     expect(r.out, shown(r.out)).toMatch(/^ALL Thr +\d+ +\d+ +\d+ +\d+ +\d+/m);
     expect(r.out, shown(r.out)).toMatch(/^# trace events lost: \d+ overwritten, \d+ commit overrun, \d+ dropped; skipped periods: \d+/m);
+    expect(r.out, shown(r.out)).toMatch(/^# timer slack: 1 ns$/m); // the default, as a real-time task's
   });
 
   it('hist -d 2s prints the rtla header, index rows, over:, count:, min/avg/max, percentiles and ALL:', () => {
@@ -43,8 +44,9 @@ describe('tracelab timerlat', () => {
   it('--json - writes a document that validates against docs/timerlat-json.schema.json', () => {
     const r = run(['timerlat', 'hist', '-d', '1s', '--sim-cpus', '2', '-c', '1', '--json', '-']);
     expect(r.code, shown(r.out)).toBe(0);
-    const doc = JSON.parse(r.stdout) as { cpus: { cpu: number; irq: { count: number; histogram: number[][] } }[]; config: { cpus: number[] } };
+    const doc = JSON.parse(r.stdout) as { cpus: { cpu: number; irq: { count: number; histogram: number[][] } }[]; config: { cpus: number[] }; machine: { timerSlackNs: number } };
     expect(validateJson(SCHEMA, doc), shown(r.stdout.slice(0, 2000))).toEqual([]);
+    expect(doc.machine.timerSlackNs).toBe(1);
     expect(doc.config.cpus).toEqual([1]);
     expect(doc.cpus.map((c) => c.cpu)).toEqual([1]);
     const c = doc.cpus[0]!.irq;

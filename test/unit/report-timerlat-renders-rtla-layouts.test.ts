@@ -37,7 +37,7 @@ function cpu(n: number, irq: number[], thread: number[], user: number[] = []): C
 function result(over: Partial<TimerlatResult> = {}, cfg: Partial<TimerlatResult['config']> = {}): TimerlatResult {
   return {
     config: { tool: 'hist', cpus: [0, 1], simCpus: 2, periodUs: 1000, durationS: 2, irqUs: null, threadUs: null, stackUs: null, workload: 'kernel', userLoad: null, nano: false, warmUpS: 0, bucketSize: 1, entries: 256, logBuckets: false, noise: [], noiseMask: [0, 1], isolate: [], seed: 1, traceBufferKb: null, ...cfg },
-    machine: { node: 'v20.0.0', cores: 2, kernel: 'Linux 6.1', platform: 'linux', arch: 'x64', seed: 1 },
+    machine: { node: 'v20.0.0', cores: 2, kernel: 'Linux 6.1', platform: 'linux', arch: 'x64', seed: 1, timerSlackNs: 1 },
     startedAt: '2026-01-01T00:00:00.000Z', elapsedS: 3723, end: 'duration', userData: false,
     cpus: [cpu(0, [3, 4, 4, 300], [5, 6, 6, 2100]), cpu(1, [2, 2], [3, 4]), cpu(2, [], [])],
     layout, loss: [{ cpu: 0, overrun: 0, dropped: 0, commitOverrun: 0 }], stop: null, noise: [], ...over,

@@ -3,6 +3,7 @@
 // the option and its allowed range; conflicting options are errors. Pure; runs in the CLI process.
 import { availableParallelism } from 'node:os';
 import { kerr } from '../../errno.js';
+import { DEFAULT_TIMER_SLACK_NS, MAX_TIMER_SLACK_NS } from '../../lab/lab-options.js';
 import { parseNoiseSpec } from '../../lab/noise-spec.js';
 import { parseCpuList, parseDuration, parseTimeUs, parseUnsigned } from '../../tracefs/parse.js';
 
@@ -22,6 +23,7 @@ export interface RawTimerlatOptions {
   aligned?: string; nano?: boolean; quiet?: boolean; warmUp?: string; traceBufferSize?: string;
   bucketSize?: string; entries?: string; header?: boolean; summary?: boolean; index?: boolean; withZeros?: boolean;
   simCpus?: string; noise?: string[]; noiseMask?: string; isolate?: string; seed?: string; json?: string; html?: string; logBuckets?: boolean;
+  timerSlack?: string;
 }
 
 /** Flags seen through commander's option events (`--no-irq` shares its attribute with `-i/--irq`). */
@@ -71,6 +73,8 @@ export interface TimerlatPlan {
   readonly json: string | null;
   readonly html: string | null;
   readonly logBuckets: boolean;
+  /** LabOptions.timerSlackNs. */
+  readonly timerSlackNs: number | 'inherit';
 }
 
 const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
@@ -168,12 +172,13 @@ export function planTimerlat(tool: 'top' | 'hist', o: RawTimerlatOptions, seen: 
   if (noise.length > 0 && noiseMask.length === 0) bad('--isolate', 'every CPU of the noise mask is isolated: the --noise sources would run nowhere');
   if (o.json === '') bad('--json', 'needs a file name, or - for standard output');
   const alignedUs = o.aligned === undefined ? null : timeUs(o.aligned, '-A/--aligned', 0, periodUs);
+  const timerSlackNs = o.timerSlack === undefined ? DEFAULT_TIMER_SLACK_NS : o.timerSlack === 'inherit' ? 'inherit' : parseUnsigned(o.timerSlack, { min: 1, max: MAX_TIMER_SLACK_NS }, site('--timer-slack'));
   return {
     tool, simCpus, cpus, periodUs, durationS, irqUs, threadUs, stackUs, traceFile,
     aaOnly: o.aaOnly !== undefined, noAa, dumpTasks: o.dumpTasks === true, onThreshold, onEnd,
     workload, userLoad: o.userLoad ?? null, alignedUs, nano: o.nano === true, quiet: o.quiet === true, warmUpS, traceBufferKb,
     bucketSize, entries, noIrq: seen.noIrq, noThread: seen.noThread, noHeader: o.header === false, noSummary: o.summary === false,
     noIndex: o.index === false, withZeros: o.withZeros === true, noise, noiseText, noiseMask, isolate, seed,
-    json: o.json ?? null, html: o.html ?? null, logBuckets: o.logBuckets === true,
+    json: o.json ?? null, html: o.html ?? null, logBuckets: o.logBuckets === true, timerSlackNs,
   };
 }

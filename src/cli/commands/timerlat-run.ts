@@ -43,8 +43,9 @@ const CTX_FILE = { irq: 'irq', thread: 'thread', user: 'user-ret' } as const;
 /** Run one experiment; the lab is always shut down and every knob restored. */
 export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOutcome> {
   const sig = sigintLatch(io);
-  const lab = await Lab.boot({ cpus: plan.simCpus });
+  const lab = await Lab.boot({ cpus: plan.simCpus, timerSlackNs: plan.timerSlackNs });
   const knobs = new Knobs(lab.tracefs);
+  if (lab.timerSlack.failed !== null) io.err(`# timer slack: could not set ${String(plan.timerSlackNs)} ns (${lab.timerSlack.failed}); the lab's threads keep ${lab.timerSlack.ns ?? 'an unknown'} ns\n`);
   const tasks: Task[] = [];
   const timers: NodeJS.Timeout[] = [];
   try {
@@ -246,7 +247,7 @@ export function collect(lab: Lab, plan: TimerlatPlan, end: RunEnd, startedAt: Da
       nano: plan.nano, warmUpS: plan.warmUpS, bucketSize: plan.bucketSize, entries: plan.entries, logBuckets: plan.logBuckets,
       noise, noiseMask: plan.noiseMask, isolate: plan.isolate, seed: plan.seed, traceBufferKb: plan.traceBufferKb,
     },
-    machine: { node: process.version, cores: availableParallelism(), kernel: `${osType()} ${release()}`, platform: platform(), arch: arch(), seed: plan.seed },
+    machine: { node: process.version, cores: availableParallelism(), kernel: `${osType()} ${release()}`, platform: platform(), arch: arch(), seed: plan.seed, timerSlackNs: lab.timerSlack.ns },
     startedAt: startedAt.toISOString(),
     elapsedS: Math.max(0, elapsedS),
     end,

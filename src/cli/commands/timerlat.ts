@@ -43,6 +43,7 @@ function addShared(cmd: Command, seen: SeenFlags): Command {
     .option('--noise-mask <list>', 'CPUs the noise sources run on (default: all)')
     .option('--isolate <list>', 'CPUs removed from the noise mask (kept clean)')
     .option('--seed <n>', 'seed of random noise sources that name none (default 1)')
+    .option('--timer-slack <ns>', "timer slack of the lab's threads in ns, 1..1000000000, or inherit (default 1, as a real-time task)")
     .option('--json <file>', 'write the results as JSON (docs/timerlat-json.schema.json) to FILE, or - for stdout')
     .option('--html <file>', 'write a self-contained HTML report with a histogram per CPU and context')
     .addOption(new Option('--log-buckets', 'hist: power-of-two rows instead of -b/-E linear buckets'));
