@@ -15,7 +15,7 @@ import { waitWord } from '../src/shm/wait.js';
 import { printRatios, statsOf, statsOfSamples, type PathStats } from './lib/ratio.js';
 
 /** The measured paths. */
-type Path = 'spin' | 'uintr-poll' | 'msgport' | 'wait-notify' | 'uintr-wait';
+type Path = 'spin' | 'spin-2line' | 'uintr-poll' | 'msgport' | 'wait-notify' | 'uintr-wait';
 
 interface PairData {
   /** One path, or a baseline and a candidate alternated in blocks between the same two workers. */
@@ -56,12 +56,12 @@ async function worker(d: PairData): Promise<void> {
     out.postMessage({ type: 'samples', samples }, samples.map((x) => x.buffer));
     return;
   }
-  const w = new Int32Array(d.words); // [0] to pong, [1] to ping: sequence words
-  const mine = d.ping ? 1 : 0;
-  const theirs = d.ping ? 0 : 1;
-  let expect = 0;
-  const awaitTurn = (block: boolean): void => {
-    expect++;
+  const w = new Int32Array(d.words); // [0] to pong, [1] to ping: sequence words (one cache line)
+  // 'spin-2line': the same ping-pong with each direction's word in a cache line of its own (words 32
+  // and 64: 128 B apart, past the adjacent-line prefetcher's pair), the shape of two doorbells.
+  const turns = new Int32Array(65); // rounds this side has seen, per word it waits on
+  const awaitTurn = (block: boolean, mine: number): void => {
+    const expect = ++turns[mine]!;
     if (block) {
       while (Atomics.load(w, mine) !== expect) waitWord(w, mine, expect - 1); // acquire: peer's add
     } else {
@@ -71,7 +71,7 @@ async function worker(d: PairData): Promise<void> {
       }
     }
   };
-  const give = (block: boolean): void => {
+  const give = (block: boolean, theirs: number): void => {
     Atomics.add(w, theirs, 1); // publish: the peer waits on this sequence word
     if (block) Atomics.notify(w, theirs);
   };
@@ -105,17 +105,21 @@ async function worker(d: PairData): Promise<void> {
     const ping = d.ping;
     switch (path) {
       case 'spin':
+      case 'spin-2line':
       case 'wait-notify': {
         const block = path === 'wait-notify';
+        const [toPong, toPing] = path === 'spin-2line' ? [32, 64] : [0, 1];
+        const mine = ping ? toPing : toPong;
+        const theirs = ping ? toPong : toPing;
         for (let i = from; i < to; i++) {
           if (ping) {
             const t0 = clockNs();
-            give(block);
-            awaitTurn(block);
+            give(block, theirs);
+            awaitTurn(block, mine);
             if (into !== undefined) into[i] = clockNs() - t0;
           } else {
-            awaitTurn(block);
-            give(block);
+            awaitTurn(block, mine);
+            give(block, theirs);
           }
         }
         return;
@@ -158,7 +162,7 @@ async function worker(d: PairData): Promise<void> {
 export async function runPair(paths: readonly Path[], rounds: number, block = rounds): Promise<Float64Array[]> {
   const file = fileURLToPath(import.meta.url);
   const table = UintrTable.create({ receivers: 2, senders: 2 });
-  const words = new SharedArrayBuffer(8);
+  const words = new SharedArrayBuffer(4 * 65);
   const warmup = Math.ceil(rounds / 10);
   const base = { paths, rounds, warmup, block, words, table: table.handle };
   let a: Worker;
@@ -220,18 +224,20 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   const pollBlock = Math.max(100, Math.ceil(rounds / 20));
   const waitRounds = Math.ceil(rounds / 2);
   const waitBlock = Math.max(50, Math.ceil(waitRounds / 20));
-  const [spin, poll] = await runPair(['spin', 'uintr-poll'], rounds, pollBlock);
+  const [spin, poll, spin2] = await runPair(['spin', 'uintr-poll', 'spin-2line'], rounds, pollBlock);
   const [msgport] = await runPair(['msgport'], Math.ceil(rounds / 4));
   const [wn, uw] = await runPair(['wait-notify', 'uintr-wait'], waitRounds, waitBlock);
   const stats: PathStats[] = [
     statsOfSamples('raw Atomics spin', spin!),
     statsOfSamples('senduipi → polling receiver', poll!),
+    statsOfSamples('raw Atomics spin, a cache line per direction', spin2!),
     statsOfSamples('MessagePort', msgport!),
     statsOfSamples('raw Atomics.wait/notify', wn!),
     statsOfSamples('senduipi → uintr_wait receiver', uw!),
   ];
   printRatios('uintr round trips between two workers (measured inside the pinging worker)', stats, [
     { candidate: 'senduipi → polling receiver', baseline: 'raw Atomics spin', target: { op: '<=', value: 2 } },
+    { candidate: 'senduipi → polling receiver', baseline: 'raw Atomics spin, a cache line per direction' },
     { candidate: 'MessagePort', baseline: 'senduipi → polling receiver', target: { op: '>=', value: 100 } },
     { candidate: 'MessagePort', baseline: 'raw Atomics spin' },
     { candidate: 'senduipi → uintr_wait receiver', baseline: 'raw Atomics.wait/notify', target: { op: '<=', value: 1.2 } },

@@ -101,13 +101,13 @@ export async function runDefaultExperiment(opts: { readonly cpus?: number; reado
     simCpus: String(simCpus),
     duration: `${opts.durationS ?? 10}s`,
     quiet: true,
-    noise: ['thread:200us/5ms:name=default-noise'],
+    noise: ['thread:200us/5ms:random:name=default-noise'], // random phase: a fixed 5 ms source locks to the 1 ms timer and may never overlap it
     noiseMask: String(last),
     isolate: '0',
     html,
   }, { noIrq: false, noThread: false });
   const io = stdio();
-  io.out(`# tracelab timerlat top: ${simCpus} simulated CPUs, ${plan.durationS} s, period ${plan.periodUs} us; noise default-noise (thread 200 us every 5 ms) on CPU ${last}, CPU 0 isolated\n`);
+  io.out(`# tracelab timerlat top: ${simCpus} simulated CPUs, ${plan.durationS} s, period ${plan.periodUs} us; noise default-noise (thread, random: on average 200 us every 5 ms, seed 1) on CPU ${last}, CPU 0 isolated\n`);
   const r = await runTimerlat(plan, { ...io, tty: false });
   io.out(`# HTML report: ${html}\n`);
   return r.code;
