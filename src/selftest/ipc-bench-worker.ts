@@ -5,16 +5,25 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { once } from 'node:events';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { UintrTable, type UintrFd, type UintrTableHandle } from '../uintr/index.js';
+import { UintrTable, type UintrFd, type UintrReceiver, type UintrSender, type UintrTableHandle } from '../uintr/index.js';
 import { clockNs } from '../shm/clock.js';
 import { waitWord } from '../shm/wait.js';
 
 /** Paths measured between two workers. */
 export type WorkerPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'wait-notify' | 'msgport' | 'uds' | 'pipe';
 
+/** Paths that a pair can alternate (synchronous shared-memory loops). */
+export type AlternatingPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'wait-notify';
+
 /** workerData of one side. */
 export interface IpcWorkerData {
   readonly path: WorkerPath;
+  /**
+   * A baseline and a candidate to alternate between the same two workers, `block` rounds each in
+   * turn, so the VM's drift and the pair's placement hit both alike; when set, `path` is ignored.
+   */
+  readonly alternate?: readonly AlternatingPath[];
+  readonly block?: number;
   readonly ping: boolean;
   readonly rounds: number;
   readonly warmup: number;
@@ -29,7 +38,8 @@ export interface IpcWorkerData {
 export type IpcWorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'fd'; readonly fd: UintrFd }
-  | { readonly type: 'samples'; readonly samples: Float64Array };
+  | { readonly type: 'samples'; readonly samples: Float64Array }
+  | { readonly type: 'alternated'; readonly samples: readonly Float64Array[] };
 
 const BOUND_NS = 30e9;
 const out = parentPort!;
@@ -39,13 +49,99 @@ function bounded(end: number, k: number): void {
   if ((k & 1023) === 0 && clockNs() > end) throw new Error(`ipc bench ${d.path}: peer did not answer within ${BOUND_NS / 1e9} s`);
 }
 
+/**
+ * The shared-memory paths, one or two alternated in blocks: synchronous loops, timed on the ping
+ * side. Words [0] (to pong) and [1] (to ping) are the raw paths' sequence words; for uintr each side
+ * is a receiver (vector 1) and a sender to the other.
+ */
+async function alternated(paths: readonly AlternatingPath[], block: number): Promise<void> {
+  const samples = paths.map(() => new Float64Array(d.rounds));
+  const w = new Int32Array(d.words);
+  const mine = d.ping ? 1 : 0;
+  const theirs = d.ping ? 0 : 1;
+  const end = clockNs() + BOUND_NS;
+  let expect = 0;
+  let got = 0;
+  let rx: UintrReceiver | undefined;
+  let tx: UintrSender | undefined;
+  let index = -1;
+  if (paths.includes('uintr-poll') || paths.includes('uintr-wait')) {
+    const table = UintrTable.attach(d.table);
+    rx = table.registerReceiver(() => {
+      got++;
+    });
+    out.postMessage({ type: 'fd', fd: rx.createFd(1) } satisfies IpcWorkerMessage);
+    const [msg] = (await once(out, 'message')) as [{ type: 'peer'; fd: UintrFd }];
+    tx = table.registerSender();
+    index = tx.connect(msg.fd);
+    rx.stui();
+  }
+  // Rounds [from, to) of one path; each path has its own loop, so its call sites stay monomorphic.
+  const run = (path: AlternatingPath, into: Float64Array | undefined, from: number, to: number): void => {
+    const ping = d.ping;
+    if (path === 'spin' || path === 'wait-notify') {
+      const blocking = path === 'wait-notify';
+      const awaitTurn = (): void => {
+        expect++;
+        for (let k = 1; Atomics.load(w, mine) !== expect; k++) { // acquire: the peer's add
+          if (blocking) waitWord(w, mine, expect - 1, { deadlineNs: end });
+          bounded(end, k);
+        }
+      };
+      const give = (): void => {
+        Atomics.add(w, theirs, 1); // publish: the peer waits on this sequence word
+        if (blocking) Atomics.notify(w, theirs);
+      };
+      for (let i = from; i < to; i++) {
+        const t0 = ping ? clockNs() : 0;
+        if (ping) give();
+        awaitTurn();
+        if (!ping) give();
+        else if (into !== undefined) into[i] = clockNs() - t0;
+      }
+      return;
+    }
+    const blocking = path === 'uintr-wait';
+    const awaitIrq = (): void => {
+      for (let k = 1; got === 0; k++) {
+        if (blocking) rx!.wait({ timeoutMs: BOUND_NS / 1e6 });
+        else rx!.poll();
+        bounded(end, k);
+      }
+      got = 0;
+    };
+    for (let i = from; i < to; i++) {
+      const t0 = ping ? clockNs() : 0;
+      if (ping) tx!.send(index);
+      awaitIrq();
+      if (!ping) tx!.send(index);
+      else if (into !== undefined) into[i] = clockNs() - t0;
+    }
+  };
+  out.postMessage({ type: 'ready' });
+  for (const path of paths) run(path, undefined, 0, d.warmup);
+  for (let done = 0; done < d.rounds; done += block) {
+    const to = Math.min(d.rounds, done + block);
+    paths.forEach((path, p) => run(path, samples[p], done, to));
+  }
+  tx?.release();
+  rx?.unregister();
+  if (!d.ping) return;
+  if (d.alternate !== undefined) out.postMessage({ type: 'alternated', samples } satisfies IpcWorkerMessage, samples.map((x) => x.buffer));
+  else out.postMessage({ type: 'samples', samples: samples[0]! } satisfies IpcWorkerMessage, [samples[0]!.buffer]);
+}
+
 async function run(): Promise<void> {
+  if (d.alternate !== undefined) return alternated(d.alternate, d.block ?? d.rounds);
   const samples = new Float64Array(d.rounds);
   const total = d.rounds + d.warmup;
+  // A synchronous step is not awaited: `await` on every round would add a microtask turn to the
+  // shared-memory paths (spin, uintr, wait/notify, pipe) that their ping-pong does not have.
   const time = async (step: () => void | Promise<void>): Promise<void> => {
     for (let i = 0; i < total; i++) {
       const t0 = clockNs();
-      await step();
+      const pending = step();
+      if (pending !== undefined) await pending;
       if (i >= d.warmup) samples[i - d.warmup] = clockNs() - t0;
     }
   };
@@ -118,78 +214,10 @@ async function run(): Promise<void> {
       return;
     }
     case 'spin':
-    case 'wait-notify': {
-      const w = new Int32Array(d.words); // [0] to pong, [1] to ping: sequence words
-      const mine = d.ping ? 1 : 0;
-      const theirs = d.ping ? 0 : 1;
-      const block = d.path === 'wait-notify';
-      let expect = 0;
-      const end = clockNs() + BOUND_NS;
-      const awaitTurn = (): void => {
-        expect++;
-        for (let k = 1; Atomics.load(w, mine) !== expect; k++) { // acquire: the peer's add
-          if (block) waitWord(w, mine, expect - 1, { deadlineNs: end });
-          bounded(end, k);
-        }
-      };
-      const give = (): void => {
-        Atomics.add(w, theirs, 1); // publish: the peer waits on this sequence word
-        if (block) Atomics.notify(w, theirs);
-      };
-      out.postMessage({ type: 'ready' });
-      if (d.ping) {
-        await time(() => {
-          give();
-          awaitTurn();
-        });
-        return done();
-      }
-      for (let i = 0; i < total; i++) {
-        awaitTurn();
-        give();
-      }
-      return;
-    }
+    case 'wait-notify':
     case 'uintr-poll':
-    case 'uintr-wait': {
-      // Each side is a receiver (vector 1) and a sender to the other.
-      const table = UintrTable.attach(d.table);
-      let got = 0;
-      const rx = table.registerReceiver(() => {
-        got++;
-      });
-      out.postMessage({ type: 'fd', fd: rx.createFd(1) } satisfies IpcWorkerMessage);
-      const [msg] = (await once(out, 'message')) as [{ type: 'peer'; fd: UintrFd }];
-      const tx = table.registerSender();
-      const index = tx.connect(msg.fd);
-      rx.stui();
-      const block = d.path === 'uintr-wait';
-      const end = clockNs() + BOUND_NS;
-      const awaitIrq = (): void => {
-        for (let k = 1; got === 0; k++) {
-          if (block) rx.wait({ timeoutMs: BOUND_NS / 1e6 });
-          else rx.poll();
-          bounded(end, k);
-        }
-        got = 0;
-      };
-      out.postMessage({ type: 'ready' });
-      if (d.ping) {
-        await time(() => {
-          tx.send(index);
-          awaitIrq();
-        });
-      } else {
-        for (let i = 0; i < total; i++) {
-          awaitIrq();
-          tx.send(index);
-        }
-      }
-      tx.release();
-      rx.unregister();
-      if (d.ping) done();
-      return;
-    }
+    case 'uintr-wait':
+      return alternated([d.path], d.rounds);
     default:
       throw new Error(`ipc bench worker: unknown path ${String((d as { path: unknown }).path)}`);
   }
