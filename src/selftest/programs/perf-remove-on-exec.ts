@@ -50,14 +50,15 @@ function setup(ctx: TaskContext, base: number): void {
 
 const signalCount = (ctx: TaskContext, base: number): number => ctx.mem.atomicLoad32(base + SIGNAL_COUNT);
 // while (!signal_count) {} — one instruction at LOOP_PC per iteration. Every 256 iterations the
-// loop naps 20 µs, so tens of spinning tasks do not starve the rest of a 2-core machine (the
-// event still sees every iteration: the nap is not an instruction at LOOP_PC).
+// loop naps 70 µs, so tens of spinning tasks do not starve the rest of a 2-core machine (the
+// event still sees every iteration: the nap is not an instruction at LOOP_PC). 70 µs is what a
+// 20 µs nap took under Linux's default 50 µs timer slack; lab tasks run with 1 ns of slack.
 function spinUntilSignal(ctx: TaskContext, base: number, from = 0): void {
   for (let i = 1; signalCount(ctx, base) === from; i++) {
     ctx.mem.fetch(base + LOOP_PC);
     if ((i & 255) === 0) {
       try {
-        ctx.nanosleep(20_000);
+        ctx.nanosleep(70_000);
       } catch {
         /* EINTR: a handled signal (SIGUSR1) arrived */
       }
