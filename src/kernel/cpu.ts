@@ -3,7 +3,6 @@
 // earliest hrtimer deadline or an IPI, then runs, in order: IPIs, expired hrtimers (the "timer IRQ"),
 // then runnable kernel threads. Only this thread writes its CPU block (single writer), except the
 // doorbell's pending word, which any thread ORs.
-import type { TimerSlackState } from './timer-slack.js';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { clockNs } from '../shm/clock.js';
 import { sleep, take } from '../shm/doorbell.js';
@@ -20,6 +19,7 @@ import type { TaskShm } from './task-layout.js';
 import { RingBuffer, type RingHandle } from '../ringbuf/index.js';
 import type { CpuReply, CpuRequest } from '../lab/protocol.js';
 import { unknownMessage } from '../errno.js';
+import type { TimerSlackState } from './timer-slack.js';
 
 /** Everything one CPU's kernel side owns. Tracers hook in through `timers` and `kthreads`. */
 export interface Cpu {

@@ -1,7 +1,6 @@
 // The control plane's side of the CPU actors: boot them on the CPU pool, correlate control
 // requests with replies, read their shared stats, send IPIs, record faults, shut them down.
 // Control plane (main thread) only.
-import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { kerr } from '../errno.js';
@@ -13,6 +12,7 @@ import type { TaskShm } from '../kernel/task-layout.js';
 import type { RingHandle } from '../ringbuf/index.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
 import type { CpuBoot, CpuExit, CpuReply, CpuRequest } from './protocol.js';
+import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 
 /** A snapshot of one CPU's shared counters. */
 export interface CpuStats {

@@ -2,13 +2,13 @@
 // (what each worker is started with) and the message unions on their ports. Every handler switches
 // over `type` and fails loudly on an unknown one. Setup and teardown travel here; hot-path
 // signalling goes through shared memory.
-import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { KernelErrorInit } from '../errno.js';
 import type { PerfBoot } from '../perf/boot.js'; // perf
 import type { RingHandle } from '../ringbuf/index.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
+import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
 
 /** Payload of the one long task each CPU actor runs. */
 export interface CpuBoot {

@@ -59,7 +59,7 @@ async function alternated(paths: readonly AlternatingPath[], block: number): Pro
   const w = new Int32Array(d.words);
   const mine = d.ping ? 1 : 0;
   const theirs = d.ping ? 0 : 1;
-  const end = clockNs() + BOUND_NS;
+  let end = 0; // the liveness bound of the current block: a stuck peer ends the run, a long run does not
   let expect = 0;
   let got = 0;
   let rx: UintrReceiver | undefined;
@@ -79,6 +79,7 @@ async function alternated(paths: readonly AlternatingPath[], block: number): Pro
   // Rounds [from, to) of one path; each path has its own loop, so its call sites stay monomorphic.
   const run = (path: AlternatingPath, into: Float64Array | undefined, from: number, to: number): void => {
     const ping = d.ping;
+    end = clockNs() + BOUND_NS;
     if (path === 'spin' || path === 'wait-notify') {
       const blocking = path === 'wait-notify';
       const awaitTurn = (): void => {
