@@ -10,10 +10,10 @@ import { clockNs } from '../shm/clock.js';
 import { waitWord } from '../shm/wait.js';
 
 /** Paths measured between two workers. */
-export type WorkerPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'wait-notify' | 'msgport' | 'uds' | 'pipe';
+export type WorkerPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'spin-2line' | 'wait-notify' | 'msgport' | 'uds' | 'pipe';
 
 /** Paths that a pair can alternate (synchronous shared-memory loops). */
-export type AlternatingPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'wait-notify';
+export type AlternatingPath = 'uintr-poll' | 'uintr-wait' | 'spin' | 'spin-2line' | 'wait-notify';
 
 /** workerData of one side. */
 export interface IpcWorkerData {
@@ -50,17 +50,17 @@ function bounded(end: number, k: number): void {
 }
 
 /**
- * The shared-memory paths, one or two alternated in blocks: synchronous loops, timed on the ping
- * side. Words [0] (to pong) and [1] (to ping) are the raw paths' sequence words; for uintr each side
- * is a receiver (vector 1) and a sender to the other.
+ * The shared-memory paths, alone or alternated in blocks: synchronous loops, timed on the ping side.
+ * Words [0] (to pong) and [1] (to ping) are the raw paths' sequence words, in one cache line;
+ * 'spin-2line' uses words [32] and [64] instead, a line per direction (128 B apart, past the
+ * adjacent-line prefetcher's pair), the shape of two doorbells. For uintr each side is a receiver
+ * (vector 1) and a sender to the other.
  */
 async function alternated(paths: readonly AlternatingPath[], block: number): Promise<void> {
   const samples = paths.map(() => new Float64Array(d.rounds));
   const w = new Int32Array(d.words);
-  const mine = d.ping ? 1 : 0;
-  const theirs = d.ping ? 0 : 1;
+  const turns = new Int32Array(65); // rounds this side has seen, per word it waits on
   let end = 0; // the liveness bound of the current block: a stuck peer ends the run, a long run does not
-  let expect = 0;
   let got = 0;
   let rx: UintrReceiver | undefined;
   let tx: UintrSender | undefined;
@@ -80,10 +80,13 @@ async function alternated(paths: readonly AlternatingPath[], block: number): Pro
   const run = (path: AlternatingPath, into: Float64Array | undefined, from: number, to: number): void => {
     const ping = d.ping;
     end = clockNs() + BOUND_NS;
-    if (path === 'spin' || path === 'wait-notify') {
+    if (path === 'spin' || path === 'spin-2line' || path === 'wait-notify') {
       const blocking = path === 'wait-notify';
+      const [toPong, toPing] = path === 'spin-2line' ? [32, 64] : [0, 1];
+      const mine = ping ? toPing : toPong;
+      const theirs = ping ? toPong : toPing;
       const awaitTurn = (): void => {
-        expect++;
+        const expect = ++turns[mine]!;
         for (let k = 1; Atomics.load(w, mine) !== expect; k++) { // acquire: the peer's add
           if (blocking) waitWord(w, mine, expect - 1, { deadlineNs: end });
           bounded(end, k);
@@ -215,6 +218,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'spin':
+    case 'spin-2line':
     case 'wait-notify':
     case 'uintr-poll':
     case 'uintr-wait':

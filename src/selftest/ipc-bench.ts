@@ -46,6 +46,7 @@ const PATHS: Array<{ path: WorkerPath | 'signal'; label: string; seed?: number; 
   { path: 'uintr-poll', label: 'senduipi → running (polling) receiver', seed: 1.0, share: 1 },
   { path: 'uintr-wait', label: 'senduipi → receiver in uintr_wait', share: 0.5 },
   { path: 'spin', label: 'raw Atomics spin', share: 1 },
+  { path: 'spin-2line', label: 'raw Atomics spin, a cache line per direction', share: 1 },
   { path: 'wait-notify', label: 'raw Atomics.wait/notify', share: 0.5 },
   { path: 'msgport', label: 'MessagePort (postMessage)', share: 0.25 },
   { path: 'uds', label: 'unix domain socket (loopback)', seed: 17.3, share: 0.1 },
@@ -58,7 +59,7 @@ const PATHS: Array<{ path: WorkerPath | 'signal'; label: string; seed?: number; 
  * the same two workers (as bench/uintr.bench.ts does), so a slow or fast placement of the pair hits
  * both alike; the other paths run alone, each in a pair of its own.
  */
-const RUNS: ReadonlyArray<readonly (WorkerPath | 'signal')[]> = [['spin', 'uintr-poll'], ['wait-notify', 'uintr-wait'], ['msgport'], ['uds'], ['pipe'], ['signal']];
+const RUNS: ReadonlyArray<readonly (WorkerPath | 'signal')[]> = [['spin', 'uintr-poll', 'spin-2line'], ['wait-notify', 'uintr-wait'], ['msgport'], ['uds'], ['pipe'], ['signal']];
 
 function statsOf(path: string, label: string, raw: Float64Array, seed?: number): IpcPathResult {
   const s = Float64Array.from(raw).sort();
@@ -81,7 +82,7 @@ function workerUrl(): URL {
 async function runPair(path: WorkerPath, rounds: number, dir: string, alternate?: readonly AlternatingPath[]): Promise<Float64Array[]> {
   const table = UintrTable.create({ receivers: 2, senders: 2 });
   const block = Math.max(100, Math.ceil(rounds / 20));
-  const base = { path, rounds, warmup: warmupOf(rounds), words: new SharedArrayBuffer(8), table: table.handle, ...(alternate === undefined ? {} : { alternate, block }) };
+  const base = { path, rounds, warmup: warmupOf(rounds), words: new SharedArrayBuffer(4 * 65), table: table.handle, ...(alternate === undefined ? {} : { alternate, block }) };
   let paths: string[] | undefined;
   if (path === 'uds') paths = [join(dir, `uds-${process.pid}.sock`)];
   if (path === 'pipe') {
@@ -203,7 +204,7 @@ export function formatIpcBench(r: IpcBenchResult): string[] {
     lines.push(`| ${x.label} | ${fmt(x.p50Ns)} | ${fmt(x.p99Ns)} | ${ratio(x.p50Ns, run?.p50Ns)} | ${ratio(x.p99Ns, run?.p99Ns)} | ${ratio(x.p50Ns, blk?.p50Ns)} | ${ratio(x.p99Ns, blk?.p99Ns)} | ${x.seed === undefined ? '' : x.seed.toFixed(1)} |`);
   }
   lines.push('| eventfd | – | – | – | – | – | – | 9.7 |');
-  lines.push('# senduipi → running alternates with the raw spin, senduipi → uintr_wait with raw wait/notify, in blocks between the same two workers; every other path runs in a pair of its own');
+  lines.push('# senduipi → running alternates with both raw spins, senduipi → uintr_wait with raw wait/notify, in blocks between the same two workers; every other path runs in a pair of its own. The one-line spin keeps both directions in one cache line; two doorbells (ours: a UPID per receiver) cost a line each, like the second spin');
   for (const s of r.skipped) lines.push(`# skipped ${s.path}: ${s.reason}`);
   lines.push(
     '',

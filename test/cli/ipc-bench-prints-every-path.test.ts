@@ -14,7 +14,7 @@ function run(args: string[]): { code: number | null; out: string; stdout: string
 
 const shown = (out: string): string => out.split('\n').map((l) => `# ${l}`).join('\n');
 
-const PATHS = ['uintr-poll', 'uintr-wait', 'spin', 'wait-notify', 'msgport', 'uds', 'pipe', 'signal'];
+const PATHS = ['uintr-poll', 'uintr-wait', 'spin', 'spin-2line', 'wait-notify', 'msgport', 'uds', 'pipe', 'signal'];
 
 describe('tracelab ipc bench', () => {
   it('--json measures every path with the requested rounds and names eventfd as skipped', () => {
@@ -24,7 +24,7 @@ describe('tracelab ipc bench', () => {
     expect(doc.iterations).toBe(200);
     expect(doc.results.map((x) => x.path), shown(r.out)).toEqual(PATHS);
     const samples = Object.fromEntries(doc.results.map((x) => [x.path, x.samples]));
-    expect(samples).toMatchObject({ 'uintr-poll': 200, spin: 200, 'uintr-wait': 100, 'wait-notify': 100 }); // a pair alternates equal counts
+    expect(samples).toMatchObject({ 'uintr-poll': 200, spin: 200, 'spin-2line': 200, 'uintr-wait': 100, 'wait-notify': 100 }); // a pair alternates equal counts
     for (const x of doc.results) {
       expect(x.samples, x.path).toBeGreaterThanOrEqual(100);
       expect(x.p50Ns, x.path).toBeGreaterThan(0);
@@ -38,7 +38,7 @@ describe('tracelab ipc bench', () => {
     expect(r.code, shown(r.out)).toBe(0);
     expect(r.out, shown(r.out)).toMatch(/^\| senduipi → running \(polling\) receiver \| [\d.]+ (ns|µs) \| [\d.]+ (ns|µs) \| 1\.00 \| 1\.00 \|/m);
     expect(r.out, shown(r.out)).toMatch(/^\| senduipi → receiver in uintr_wait \|.*\| 1\.00 \| 1\.00 \| {2}\|$/m);
-    expect(r.out, shown(r.out)).toMatch(/^# senduipi → running alternates with the raw spin/m);
+    expect(r.out, shown(r.out)).toMatch(/^# senduipi → running alternates with both raw spins/m);
     expect(r.out, shown(r.out)).toMatch(/^\| User IPI \| 1\.0 \|\n\| Signal \| 14\.8 \|/m);
   });
 });
