@@ -38,7 +38,7 @@ export function registerStart(program: Command): void {
         await new Promise((r) => setTimeout(r, 20));
         rtts.sort((a, b) => a - b);
         console.log(renderCpuTable(lab.cpuStats(), lab.now() - t0));
-        console.log(`# ${tasks.length} tasks ran (${failed} failed); CPU→CPU IPI round trip p50 ${(rtts[rtts.length >> 1]! / 1e3).toFixed(1)} us over ${rtts.length}`);
+        console.log(`# ${tasks.length} tasks ran (${failed} failed); CPU→CPU IPI round trip p50 ${(rtts[rtts.length >> 1]! / 1e3).toFixed(1)} us over ${rtts.length}; timer slack ${lab.timerSlack.ns ?? 'unknown'} ns`);
         if (failed > 0) process.exitCode = 1;
       } finally {
         await lab.shutdown();
