@@ -1,5 +1,6 @@
 // Round trips between two real workers: senduipi to a polling receiver vs a raw Atomics spin ping-pong
-// and vs MessagePort; senduipi to a receiver in uintr_wait vs raw Atomics.wait/notify (both through
+// (both directions in one cache line: the target's baseline; and, reported, a line per direction, the
+// shape of any two-doorbell ping-pong) and vs MessagePort; senduipi to a receiver in uintr_wait vs raw Atomics.wait/notify (both through
 // src/shm/wait.ts). Timing runs inside the pinging worker (clockNs), which posts its samples back.
 // Each baseline and its candidate alternate in blocks between the same two workers, so the shared
 // VM's drift (which vCPU pair, what else runs) hits both alike; MessagePort runs in its own pair.
