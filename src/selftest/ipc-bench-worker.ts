@@ -50,7 +50,8 @@ function bounded(end: number, k: number): void {
 }
 
 /**
- * The shared-memory paths, alone or alternated in blocks: synchronous loops, timed on the ping side.
+ * The shared-memory paths (`alternate`: one, or a baseline and candidates, in blocks): synchronous
+ * loops, timed on the ping side.
  * Words [0] (to pong) and [1] (to ping) are the raw paths' sequence words, in one cache line;
  * 'spin-2line' uses words [32] and [64] instead, a line per direction (128 B apart, past the
  * adjacent-line prefetcher's pair), the shape of two doorbells. For uintr each side is a receiver
@@ -130,9 +131,7 @@ async function alternated(paths: readonly AlternatingPath[], block: number): Pro
   }
   tx?.release();
   rx?.unregister();
-  if (!d.ping) return;
-  if (d.alternate !== undefined) out.postMessage({ type: 'alternated', samples } satisfies IpcWorkerMessage, samples.map((x) => x.buffer));
-  else out.postMessage({ type: 'samples', samples: samples[0]! } satisfies IpcWorkerMessage, [samples[0]!.buffer]);
+  if (d.ping) out.postMessage({ type: 'alternated', samples } satisfies IpcWorkerMessage, samples.map((x) => x.buffer));
 }
 
 async function run(): Promise<void> {
@@ -217,12 +216,6 @@ async function run(): Promise<void> {
       if (d.ping) done();
       return;
     }
-    case 'spin':
-    case 'spin-2line':
-    case 'wait-notify':
-    case 'uintr-poll':
-    case 'uintr-wait':
-      return alternated([d.path], d.rounds);
     default:
       throw new Error(`ipc bench worker: unknown path ${String((d as { path: unknown }).path)}`);
   }
