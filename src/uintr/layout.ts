@@ -3,6 +3,8 @@
 // (arch/x86/include/asm/uintr.h: struct uintr_upid, struct uintr_uitt_entry). Pure: runs in every thread.
 // Concurrency contract: every word below names its writer; senders touch a receiver's UPID only by RMW.
 import { defineLayout, type Layout, type Views } from '../shm/layout.js';
+import { type SharedWasmMemory, memoryBuffer, sharedMemory } from '../shm/wasm.js';
+import { bindUintrFastPath, type UintrFastPath } from './fastpath.js';
 
 /*
  * Byte table. Offsets are relative to the start of each field (see `uintrLayout(r, s).offset`);
@@ -212,9 +214,13 @@ export interface UintrViews {
    * uintr_wait on its task WAKE word there (U_WAKER), so signals wake it too. Undefined elsewhere.
    */
   readonly tasks: Int32Array | undefined;
+  /** The shared WebAssembly memory the table lives in; undefined for a table attached by its SAB alone. */
+  readonly memory: SharedWasmMemory | undefined;
+  /** senduipi's post and poll's atomic steps in WebAssembly (fastpath.wat), when `memory` is known. */
+  readonly fast: UintrFastPath | undefined;
 }
 
-function wrap(views: Views, l: UintrLayout, receivers: number, senders: number): UintrViews {
+function wrap(views: Views, l: UintrLayout, receivers: number, senders: number, memory: SharedWasmMemory | undefined): UintrViews {
   return {
     views,
     i32: views.i32,
@@ -225,30 +231,39 @@ function wrap(views: Views, l: UintrLayout, receivers: number, senders: number):
     senderBase: l.index.sender,
     uittBase: l.index.uitt,
     tasks: undefined,
+    memory,
+    fast: memory === undefined ? undefined : bindUintrFastPath(memory),
   };
 }
 
 /** Allocate a zeroed table: every UPID free, every UITT absent. */
 export function allocateUintr(receivers: number, senders: number): UintrViews {
   const l = uintrLayout(receivers, senders);
-  const views = l.allocate();
+  // In a shared WebAssembly memory (its buffer is a SharedArrayBuffer), so that senduipi and poll
+  // can run their atomics in fastpath.wat; the slack past the table (< 64 KiB) is never touched.
+  const memory = sharedMemory(l.BYTES);
+  const views = l.allocateIn(memoryBuffer(memory));
   // The SAB reaches other threads only by postMessage/workerData after this returns, which orders
   // these stores before any attach.
   Atomics.store(views.i32, l.index.params, receivers); // publish: read only by attach
   Atomics.store(views.i32, l.index.params + 1, senders); // publish
-  return wrap(views, l, receivers, senders);
+  return wrap(views, l, receivers, senders, memory);
 }
 
-/** Attach to a table made by `allocateUintr`, checking magic, version, size and the recorded counts. */
-export function attachUintr(sab: SharedArrayBuffer, receivers: number, senders: number): UintrViews {
+/**
+ * Attach to a table made by `allocateUintr`, checking magic, version, size and the recorded counts.
+ * With its `memory` (the handle carries it) the hot paths run in WebAssembly; with the SAB alone
+ * they run as Atomics calls on the same words, and both kinds of attachment interoperate.
+ */
+export function attachUintr(sab: SharedArrayBuffer, receivers: number, senders: number, memory?: SharedWasmMemory): UintrViews {
   const l = uintrLayout(receivers, senders);
-  const views = l.attach(sab);
+  const views = l.attach(memory === undefined ? sab : memoryBuffer(memory));
   const r = Atomics.load(views.i32, l.index.params); // acquire: published before the SAB was shared
   const s = Atomics.load(views.i32, l.index.params + 1); // acquire
   if (r !== receivers || s !== senders) {
     throw new RangeError(`uintr: table holds ${r} receivers / ${s} senders, handle says ${receivers} / ${senders}`);
   }
-  return wrap(views, l, receivers, senders);
+  return wrap(views, l, receivers, senders, memory);
 }
 
 /** i32 index of word `w` of UPID `upid`. */

@@ -135,6 +135,17 @@ export function senduipi(v: UintrViews, s: number, index: number): 0 | UintrSign
     return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire: UITT published
   }
   const e = v.uittBase + s * UITT_ENTRIES * UITTE_WORDS + index * UITTE_WORDS;
+  const fast = v.fast;
+  if (fast !== undefined) {
+    // The same steps in fastpath.wat ("send"), one call: entry and life by plain loads, P, C.
+    const r = fast.send(e << 2, v.upidBase << 2);
+    if (r === 0) return 0;
+    if (r === 1) {
+      wakeWaiter(v, v.upidBase + i32[e + E_UPID]! * UPID_WORDS); // K: its CAS saw UW
+      return 0;
+    }
+    return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire: -1, not a valid entry
+  }
   const f = i32[e + E_FLAGS]!; // single writer (owner): see above
   if ((f & E_VALID) === 0) return Atomics.load(i32, senderWord(v, s, S_UITT)) === 0 ? 'SIGILL' : 'SIGSEGV'; // acquire
   const b = v.upidBase + i32[e + E_UPID]! * UPID_WORDS;

@@ -12,6 +12,7 @@ import {
 import { claimSender, releaseSender, registerSender, unregisterSender, senduipi, connections } from './sender.js';
 import { uintrWait, uintrWaitAsync, cancelUintrWait } from './wait.js';
 import { clockNs } from '../shm/clock.js';
+import { type SharedWasmMemory, isSharedMemory } from '../shm/wasm.js';
 
 /** Sizes of a table. */
 export interface UintrTableOptions {
@@ -25,6 +26,8 @@ export interface UintrTableOptions {
 export interface UintrTableHandle extends UintrTableOptions {
   readonly kind: 'uintr_table';
   readonly sab: SharedArrayBuffer;
+  /** The shared WebAssembly memory whose buffer `sab` is: with it, an attachment sends and polls in WebAssembly. */
+  readonly memory?: SharedWasmMemory;
 }
 
 /** senduipi's synchronous fault: SIGILL without a UITT, SIGSEGV for an invalid index. */
@@ -78,7 +81,8 @@ export class UintrTable {
 
   private constructor(views: UintrViews) {
     this.views = views;
-    this.handle = { kind: 'uintr_table', sab: views.views.sab, receivers: views.receivers, senders: views.senders };
+    const { receivers, senders, memory } = views;
+    this.handle = { kind: 'uintr_table', sab: views.views.sab, receivers, senders, ...(memory === undefined ? {} : { memory }) };
   }
 
   /** Allocate a new, empty table. Throws RangeError on sizes outside 1..4096. */
@@ -88,7 +92,7 @@ export class UintrTable {
 
   /** Attach to a table created in another thread. Throws LayoutError/RangeError on a foreign SAB. */
   static attach(handle: UintrTableHandle): UintrTable {
-    return new UintrTable(attachUintr(handle.sab, handle.receivers, handle.senders));
+    return new UintrTable(attachUintr(handle.sab, handle.receivers, handle.senders, isSharedMemory(handle.memory) ? handle.memory : undefined));
   }
 
   /** uintr_register_handler: make the calling thread a receiver. EBUSY/EINVAL/ENOMEM as KernelError. */

@@ -1,9 +1,9 @@
 // Delivery rules of user interrupts, in process: UIF starts 0, high-to-low order, one handler call per
 // vector, coalescing, clui/stui masking, no re-entry unless the handler unmasks, uiret restoring UIF,
 // SN while descheduled (not in uintr_wait), uintr_wait wake/timeout/cancel, and teardown both ways.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  UintrTable, allocateUintr, registerHandler, createFd, claimSender, registerSender, senduipi, poll,
+  UintrTable, allocateUintr, attachUintr, registerHandler, createFd, claimSender, registerSender, senduipi, poll,
   stui, clui, testui, deschedule, resume, uintrWait, upidWord, pendingVectors, NO_UPID, ON, SN, U_STATUS,
   U_LIFE, LIFE_REF, type UintrFd, type UintrReceiver, type UintrSender,
 } from '../../src/uintr/index.js';
@@ -18,9 +18,22 @@ interface Rig {
   idx: Map<number, number>;
 }
 
+// The delivery rules hold on both hot paths: a table attached with its memory sends and polls in
+// WebAssembly (src/uintr/fastpath.wat); attached by its SAB alone, with Atomics calls.
+const HOT_PATHS = ['WebAssembly', 'Atomics'] as const;
+let hotPath: (typeof HOT_PATHS)[number] = 'WebAssembly';
+
+function table(): UintrTable {
+  const t = UintrTable.create({ receivers: 2, senders: 2 });
+  if (hotPath === 'WebAssembly') return t;
+  const { kind, sab, receivers, senders } = t.handle;
+  return UintrTable.attach({ kind, sab, receivers, senders });
+}
+
 /** One receiver with fds for `vectors`, one sender connected to each. */
 function rig(vectors: number[], onVector?: (vec: number, r: Rig) => void): Rig {
-  const t = UintrTable.create({ receivers: 2, senders: 2 });
+  const t = table();
+  expect(t.views.fast !== undefined).toBe(hotPath === 'WebAssembly');
   const seen: number[] = [];
   const r = { t, seen, idx: new Map<number, number>() } as Rig;
   r.rx = t.registerReceiver((vec) => {
@@ -32,7 +45,11 @@ function rig(vectors: number[], onVector?: (vec: number, r: Rig) => void): Rig {
   return r;
 }
 
-describe('uintr delivery', () => {
+describe.each(HOT_PATHS)('uintr delivery, %s hot paths', (hot) => {
+  beforeEach(() => {
+    hotPath = hot;
+  });
+
   it('delivers nothing while UIF is 0 (its initial value) and everything at stui', () => {
     const r = rig([1]);
     expect(r.rx.testui()).toBe(false);
@@ -131,7 +148,9 @@ describe('uintr delivery', () => {
   });
 
   it('sets ON for the first post only and clears it when the receiver takes the notification', () => {
-    const v = allocateUintr(1, 1);
+    const made = allocateUintr(1, 1);
+    const v = hot === 'WebAssembly' ? made : attachUintr(made.views.sab, 1, 1);
+    expect(v.fast !== undefined).toBe(hot === 'WebAssembly');
     const upid = registerHandler(v, 0, NO_UPID) as number;
     const s = claimSender(v) as number;
     const i = registerSender(v, s, createFd(v, upid, 7, 0), 0) as number;
