@@ -9,6 +9,7 @@ import type { RingHandle } from '../ringbuf/index.js';
 import type { NoiseSpec } from '../tracers/noise.js';
 import type { TimerlatNotice } from '../tracers/timerlat.js';
 import type { TimerSlackRequest, TimerSlackState } from '../kernel/timer-slack.js';
+import type { SharedWasmMemory } from '../shm/wasm.js';
 
 /** Payload of the one long task each CPU actor runs. */
 export interface CpuBoot {
@@ -86,6 +87,8 @@ export interface RingBoot {
 /** The user-interrupt table as a task attaches it (attachUintr(sab, receivers, senders)). */ // uintr
 export interface UintrBoot {
   readonly sab: SharedArrayBuffer;
+  /** The shared memory `sab` belongs to: the task sends and polls in WebAssembly (src/uintr/fastpath.wat). */
+  readonly memory?: SharedWasmMemory;
   readonly receivers: number;
   readonly senders: number;
 }

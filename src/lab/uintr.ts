@@ -69,7 +69,7 @@ export class LabUintr {
   /** What every task's boot payload carries (undefined when disabled). */
   boot(): UintrBoot | undefined {
     const v = this.#v;
-    return v === undefined ? undefined : { sab: v.views.sab, receivers: v.receivers, senders: v.senders };
+    return v === undefined ? undefined : { sab: v.views.sab, receivers: v.receivers, senders: v.senders, ...(v.memory === undefined ? {} : { memory: v.memory }) };
   }
 
   /** The process manager tells how to find a live task by pid (for getfd). */

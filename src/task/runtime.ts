@@ -39,7 +39,7 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
     },
     bindRingFetch: (fetch: () => RingBoot) => (fetchRing = fetch),
     timerlat: () => (tl ??= attachTimerlat(boot.timerlatSab)),
-    uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders))), // uintr
+    uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders, u.memory))), // uintr
     perf: () => boot.perf, // perf
   };
   const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
