@@ -9,6 +9,7 @@
 // consistent with each other, and the JS side keeps using typed arrays over that buffer. The cost:
 // a region that a module touches must live in a `WebAssembly.Memory` (sized in 64 KiB pages, so up
 // to 64 KiB - 1 B of slack), and the structured-clonable handle carries the Memory object.
+// Users: the ring writer (src/ringbuf/fastpath.wat) and senduipi/poll (src/uintr/fastpath.wat).
 // Each module's source is a `.wat` file beside the code that calls it; `npm run wasm` assembles it
 // into the `*-wasm.ts` file that is committed, and a unit test checks the two match.
 
