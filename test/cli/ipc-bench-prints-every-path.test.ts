@@ -36,7 +36,7 @@ describe('tracelab ipc bench', () => {
   it('prints the table normalised to senduipi, the pairing note and the seed table', () => {
     const r = run(['ipc', 'bench', '--iterations', '200']);
     expect(r.code, shown(r.out)).toBe(0);
-    expect(r.out, shown(r.out)).toMatch(/^\| senduipi → running \(polling\) receiver \| [\d.]+ (ns|µs) \| [\d.]+ (ns|µs) \| 1\.00 \| 1\.00 \|/m);
+    expect(r.out, shown(r.out)).toMatch(/^\| senduipi → running \(polling\) receiver \| [\d.]+ (ns|µs|ms) \| [\d.]+ (ns|µs|ms) \| 1\.00 \| 1\.00 \|/m);
     expect(r.out, shown(r.out)).toMatch(/^\| senduipi → receiver in uintr_wait \|.*\| 1\.00 \| 1\.00 \| {2}\|$/m);
     expect(r.out, shown(r.out)).toMatch(/^# senduipi → running alternates with both raw spins/m);
     expect(r.out, shown(r.out)).toMatch(/^\| User IPI \| 1\.0 \|\n\| Signal \| 14\.8 \|/m);
