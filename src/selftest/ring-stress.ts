@@ -61,7 +61,7 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
   const perCpu = opts.writers ?? 2;
   const seed = opts.seed ?? 1;
   const ring = RingBuffer.create({ cpus, subbufSize: 1024, subbufsPerCpu: 8, mode: opts.mode ?? 'discard' });
-  const control = new SharedArrayBuffer(4);
+  const control = new SharedArrayBuffer(12); // [0] stop, [1] park mode (unused here), [2] writers started
   const all = Array.from({ length: cpus }, (_, c) => c);
   const specs: StressWriterData[] = [];
   for (let c = 0; c < cpus; c++) {
@@ -104,6 +104,11 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
   let got: StressWriterReport[];
   let migratedCommits = 0;
   try {
+    // The duration counts from the moment every writer writes: on a loaded host their workers can
+    // take longer to start than a short run lasts (a 1 s run under a doubled suite wrote nothing).
+    const ctl = new Int32Array(control);
+    const startBy = clockNs() + 15e9;
+    while (Atomics.load(ctl, 2) < specs.length && clockNs() < startBy) await new Promise((r) => setTimeout(r, 5)); // acquire: the writers' adds
     const end = clockNs() + (opts.durationMs ?? 1000) * 1e6;
     for (let i = 0; clockNs() < end; i++) {
       const cpu = i % cpus;
