@@ -91,7 +91,7 @@ export function formatLoss(r: TimerlatResult): string[] {
   if (missed > 0) out.push(`${missed} (${((100 * missed) / (samples + missed)).toFixed(2)}%) events missed, results might not be accurate`);
   out.push(`# trace events lost: ${overrun} overwritten, ${commit} commit overrun, ${dropped} dropped; skipped periods: ${skipped}; wake-ups without a waiter: ${noWaiter}; samples counted: ${samples} (statistics are kept in shared per-CPU counters and lose no sample)`);
   const slack = r.machine.timerSlackNs;
-  out.push(`# timer slack: ${slack === null ? 'unknown (no /proc/self/timerslack_ns)' : `${slack} ns`}`);
+  out.push(`# timer slack: ${slack === null ? 'unknown (no /proc/TID/timerslack_ns)' : `${slack} ns`}`);
   return out;
 }
 

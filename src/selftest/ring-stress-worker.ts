@@ -71,7 +71,10 @@ if (d.mode === 'park') {
   waitWord(control, 0, 0, { deadlineNs: clockNs() + 30e9 }); // parked until terminate() (or stop)
 } else {
   const max = d.maxAttempts ?? Infinity;
-  if (control.length > 2) Atomics.add(control, 2, 1); // RMW only: one more writer is writing (stress ring starts its clock at all)
+  if (control.length > 2) {
+    Atomics.add(control, 2, 1); // RMW only: one more writer is writing (stress ring starts its clock at all)
+    Atomics.notify(control, 2);
+  }
   for (let tries = 0; Atomics.load(control, 0) === 0 && tries < max; tries++) { // acquire: the stop flag
     const cpu = d.cpus[Math.floor(rnd() * d.cpus.length)]!;
     const len = STRESS_EVENT_MIN + Math.floor(rnd() * (d.maxExtra + 1));

@@ -7,6 +7,7 @@
 // Control plane; every wait is bounded and every worker is terminated on the way out.
 import { Worker } from 'node:worker_threads';
 import { clockNs } from '../shm/clock.js';
+import { waitWordAsync } from '../shm/wait.js';
 import { RingBuffer, type RingMode } from '../ringbuf/index.js';
 import type { KtapLevel, KtapResult } from '../report/ktap.js';
 import { StressVerifier } from './ring-stress-events.js';
@@ -108,7 +109,9 @@ export async function runRingStress(opts: RingStressOptions = {}): Promise<RingS
     // take longer to start than a short run lasts (a 1 s run under a doubled suite wrote nothing).
     const ctl = new Int32Array(control);
     const startBy = clockNs() + 15e9;
-    while (Atomics.load(ctl, 2) < specs.length && clockNs() < startBy) await new Promise((r) => setTimeout(r, 5)); // acquire: the writers' adds
+    for (let n = Atomics.load(ctl, 2); n < specs.length && clockNs() < startBy; n = Atomics.load(ctl, 2)) { // acquire: the writers' adds
+      await waitWordAsync(ctl, 2, n, { deadlineNs: startBy }); // each add notifies
+    }
     const end = clockNs() + (opts.durationMs ?? 1000) * 1e6;
     for (let i = 0; clockNs() < end; i++) {
       const cpu = i % cpus;

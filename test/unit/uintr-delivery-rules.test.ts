@@ -3,9 +3,9 @@
 // SN while descheduled (not in uintr_wait), uintr_wait wake/timeout/cancel, and teardown both ways.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  UintrTable, allocateUintr, attachUintr, registerHandler, createFd, claimSender, registerSender, senduipi, poll,
+  UintrTable, registerHandler, createFd, claimSender, registerSender, senduipi, poll,
   stui, clui, testui, deschedule, resume, uintrWait, upidWord, pendingVectors, NO_UPID, ON, SN, U_STATUS,
-  U_LIFE, LIFE_REF, type UintrFd, type UintrReceiver, type UintrSender,
+  U_LIFE, LIFE_REF, type UintrFd, type UintrReceiver, type UintrSender, type UintrViews,
 } from '../../src/uintr/index.js';
 import { clockNs } from '../../src/shm/clock.js';
 import { mulberry32, randInt, testSeed, withSeed } from '../helpers/seeded-rng.js';
@@ -23,11 +23,19 @@ interface Rig {
 const HOT_PATHS = ['WebAssembly', 'Atomics'] as const;
 let hotPath: (typeof HOT_PATHS)[number] = 'WebAssembly';
 
-function table(): UintrTable {
-  const t = UintrTable.create({ receivers: 2, senders: 2 });
+/** A table on the current hot path: with its memory, or attached by its SAB alone. */
+function table(receivers = 2, senders = 2): UintrTable {
+  const t = UintrTable.create({ receivers, senders });
   if (hotPath === 'WebAssembly') return t;
-  const { kind, sab, receivers, senders } = t.handle;
+  const { kind, sab } = t.handle;
   return UintrTable.attach({ kind, sab, receivers, senders });
+}
+
+/** The same as raw views (for the core functions). */
+function tableViews(receivers: number, senders: number): UintrViews {
+  const v = table(receivers, senders).views;
+  expect(v.fast !== undefined).toBe(hotPath === 'WebAssembly');
+  return v;
 }
 
 /** One receiver with fds for `vectors`, one sender connected to each. */
@@ -148,9 +156,7 @@ describe.each(HOT_PATHS)('uintr delivery, %s hot paths', (hot) => {
   });
 
   it('sets ON for the first post only and clears it when the receiver takes the notification', () => {
-    const made = allocateUintr(1, 1);
-    const v = hot === 'WebAssembly' ? made : attachUintr(made.views.sab, 1, 1);
-    expect(v.fast !== undefined).toBe(hot === 'WebAssembly');
+    const v = tableViews(1, 1);
     const upid = registerHandler(v, 0, NO_UPID) as number;
     const s = claimSender(v) as number;
     const i = registerSender(v, s, createFd(v, upid, 7, 0), 0) as number;
@@ -164,9 +170,13 @@ describe.each(HOT_PATHS)('uintr delivery, %s hot paths', (hot) => {
   });
 });
 
-describe('uintr scheduling and uintr_wait', () => {
+describe.each(HOT_PATHS)('uintr scheduling and uintr_wait, %s hot paths', (hot) => {
+  beforeEach(() => {
+    hotPath = hot;
+  });
+
   it('sets SN while descheduled, posts without ON, and delivers after resume', () => {
-    const v = allocateUintr(1, 1);
+    const v = tableViews(1, 1);
     const upid = registerHandler(v, 0, NO_UPID) as number;
     const s = claimSender(v) as number;
     const i = registerSender(v, s, createFd(v, upid, 7, 0), 0) as number;
@@ -230,9 +240,13 @@ describe('uintr scheduling and uintr_wait', () => {
   });
 });
 
-describe('uintr teardown', () => {
+describe.each(HOT_PATHS)('uintr teardown, %s hot paths', (hot) => {
+  beforeEach(() => {
+    hotPath = hot;
+  });
+
   it('drops posts to a dead receiver silently and keeps its UPID until the last sender lets go', () => {
-    const t = UintrTable.create({ receivers: 1, senders: 1 });
+    const t = table(1, 1);
     const rx = t.registerReceiver(() => {});
     const fd: UintrFd = rx.createFd(1);
     const tx = t.registerSender();
@@ -254,7 +268,7 @@ describe('uintr teardown', () => {
   });
 
   it('frees a sender UITT on release: later sends fault SIGILL and references are returned', () => {
-    const t = UintrTable.create({ receivers: 1, senders: 1 });
+    const t = table(1, 1);
     const rx = t.registerReceiver(() => {});
     const tx = t.registerSender();
     tx.connect(rx.createFd(1));
@@ -268,7 +282,7 @@ describe('uintr teardown', () => {
   });
 
   it('inherits nothing: a new task (sender slot / receiver) starts with no UITT, no handler, UIF 0', () => {
-    const t = UintrTable.create({ receivers: 2, senders: 2 });
+    const t = table(2, 2);
     const parent = t.registerReceiver(() => {});
     parent.stui();
     const child = t.registerReceiver(() => {});
