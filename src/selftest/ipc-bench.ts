@@ -75,18 +75,27 @@ function workerUrl(): URL {
   return here.includes('/dist/') ? new URL('./ipc-bench-worker.js', here) : new URL('../../dist/src/selftest/ipc-bench-worker.js', here);
 }
 
+/** Rounds per block when runPair alternates paths: 20 blocks, of at least 100 rounds. */
+export const pairBlock = (rounds: number): number => Math.max(100, Math.ceil(rounds / 20));
+
 /**
  * One path between two fresh workers, or (`alternate`) a baseline and a candidate alternated in
- * blocks between the same two: returns the ping side's samples, one array per path.
+ * blocks between the same two: returns the ping side's samples, one array per path. `dir` holds the
+ * unix socket and the FIFOs (needed by 'uds' and 'pipe' only). bench/uintr.bench.ts runs its pairs
+ * through this too, so the CLI and the benchmark time the same loops.
  */
-async function runPair(path: WorkerPath, rounds: number, dir: string, alternate?: readonly AlternatingPath[]): Promise<Float64Array[]> {
+export async function runPair(path: WorkerPath, rounds: number, dir?: string, alternate?: readonly AlternatingPath[]): Promise<Float64Array[]> {
   const table = UintrTable.create({ receivers: 2, senders: 2 });
-  const block = Math.max(100, Math.ceil(rounds / 20));
+  const block = pairBlock(rounds);
   const base = { path, rounds, warmup: warmupOf(rounds), words: new SharedArrayBuffer(4 * 65), table: table.handle, ...(alternate === undefined ? {} : { alternate, block }) };
+  const at = (name: string): string => {
+    if (dir === undefined) throw new Error(`ipc bench: path ${path} needs a directory`);
+    return join(dir, name);
+  };
   let paths: string[] | undefined;
-  if (path === 'uds') paths = [join(dir, `uds-${process.pid}.sock`)];
+  if (path === 'uds') paths = [at(`uds-${process.pid}.sock`)];
   if (path === 'pipe') {
-    paths = [join(dir, 'to-pong.fifo'), join(dir, 'to-ping.fifo')];
+    paths = [at('to-pong.fifo'), at('to-ping.fifo')];
     execFileSync('mkfifo', ['-m', '600', ...paths]);
   }
   const data = (ping: boolean, extra: Partial<IpcWorkerData> = {}): IpcWorkerData => ({ ...base, ping, ...(paths === undefined ? {} : { paths }), ...extra });

@@ -2,7 +2,7 @@
 // Runs in the receiver's thread (uintrWait blocks: workers only; uintrWaitAsync for the main thread).
 // Contract: sleeps only through src/shm/wait.ts, on the UPID's wake word, with a deadline and the
 // UPID's cancel word; senduipi kicks the wake word itself, so no control-plane hop sits on the wake path.
-import { waitWord, waitWordAsync, cancel as cancelWait, isCancelled, type CancelWord, type WaitResult } from '../shm/wait.js';
+import { waitWord, waitWordAsync, cancel as cancelWait, isCancelled, type CancelWord, type WaitOptions, type WaitResult } from '../shm/wait.js';
 import {
   type UintrViews, upidWord, ON, SN, UW, U_STATUS, U_NV, U_WAKE, U_WAKER, U_CANCEL, WAKER_UPID,
   UINTR_KERNEL_VECTOR, UINTR_NOTIFICATION_VECTOR,
@@ -88,19 +88,29 @@ function finish(v: UintrViews, upid: number, handler: UintrHandler, r: WaitResul
 }
 
 /**
+ * The entry of uintrWait and uintrWaitAsync, which sleep on the UPID's own WAKE word: the argument
+ * checks, the entry's interrupt point (pending vectors delivered first: 'EINTR'), then enter with
+ * the UPID as the waker's target. Returns what to wait on, or the call's result when it ends here.
+ */
+function startUpidWait(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions): { wakeAt: number; waitOpts: WaitOptions } | 'EINTR' | UintrWaitError {
+  const bad = check(v, upid, opts);
+  if (bad !== undefined) return bad;
+  if (poll(v, upid, handler) > 0) return 'EINTR';
+  enter(v, upid, WAKER_UPID);
+  const cancel = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
+  return { wakeAt: upidWord(v, upid, U_WAKE), waitOpts: opts.deadlineNs === undefined ? { cancel } : { deadlineNs: opts.deadlineNs, cancel } };
+}
+
+/**
  * uintr_wait: block until a user interrupt is posted, the deadline passes, or the UPID's cancel word
  * is set. A post wakes it at once; the handler runs (if UIF is set) before it returns 'EINTR', the
  * man page's -1/EINTR. With UIF clear, it still returns 'EINTR' and the vector stays pending until stui().
  * The entry is itself an interrupt point: pending vectors are delivered first and 'EINTR' returned.
  */
 export function uintrWait(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions = {}): UintrWaitResult | UintrWaitError {
-  const bad = check(v, upid, opts);
-  if (bad !== undefined) return bad;
-  if (poll(v, upid, handler) > 0) return 'EINTR';
-  enter(v, upid, WAKER_UPID);
-  const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
-  const wakeAt = upidWord(v, upid, U_WAKE);
-  const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
+  const start = startUpidWait(v, upid, handler, opts);
+  if (typeof start === 'string') return start;
+  const { wakeAt, waitOpts } = start;
   for (;;) {
     const seq = snapshot(v, upid);
     if (seq === undefined) return finish(v, upid, handler, 'posted');
@@ -160,13 +170,9 @@ export function uintrWaitTask(v: UintrViews, upid: number, handler: UintrHandler
 
 /** uintr_wait for the main thread: the same protocol, sleeping with Atomics.waitAsync. */
 export async function uintrWaitAsync(v: UintrViews, upid: number, handler: UintrHandler, opts: UintrWaitOptions = {}): Promise<UintrWaitResult | UintrWaitError> {
-  const bad = check(v, upid, opts);
-  if (bad !== undefined) return bad;
-  if (poll(v, upid, handler) > 0) return 'EINTR';
-  enter(v, upid, WAKER_UPID);
-  const cancelWord = { view: v.i32, index: upidWord(v, upid, U_CANCEL) };
-  const wakeAt = upidWord(v, upid, U_WAKE);
-  const waitOpts = opts.deadlineNs === undefined ? { cancel: cancelWord } : { deadlineNs: opts.deadlineNs, cancel: cancelWord };
+  const start = startUpidWait(v, upid, handler, opts);
+  if (typeof start === 'string') return start;
+  const { wakeAt, waitOpts } = start;
   try {
     for (;;) {
       const seq = snapshot(v, upid);
