@@ -63,6 +63,10 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     { candidate: 'MessagePort', baseline: 'raw Atomics spin' },
     { candidate: 'senduipi → uintr_wait receiver', baseline: 'raw Atomics.wait/notify', target: { op: '<=', value: 1.2 } },
   ]);
+  // The two polling targets together ask MessagePort to cost ≥ 200× the raw spin; print what this host gives.
+  const p50 = (x: Float64Array): number => statsOfSamples('p50', x).p50Ns;
+  const mpOverSpin = p50(msgport!) / p50(spin!);
+  console.log(`# host ceiling: MessagePort / raw spin = ${mpOverSpin.toFixed(0)}× here, so a path at 2× the spin is at most ${(mpOverSpin / 2).toFixed(0)}× below MessagePort (both targets at once need ≥ 200×)`);
   const fmt = (r: ReturnType<typeof blockRatios>): string => `median ${r.median.toFixed(2)}×, range ${r.min.toFixed(2)}–${r.max.toFixed(2)}× over ${r.blocks} blocks`;
   console.log(`# alternated in one worker pair, p50 ratio per block: polling/spin ${fmt(blockRatios(spin!, poll!, pollBlock))}; uintr_wait/wait-notify ${fmt(blockRatios(wn!, uw!, waitBlock))}`);
   printRatios('senduipi post cost, one thread (tinybench)', await postCost(), [
