@@ -1,6 +1,6 @@
-// lab.timerlat.snapshot(): every CPU's irq/thread/user-ret summaries and its skipped and no-waiter
-// counts, read from the shared timerlat region while the CPUs keep writing (seqcount retries, no
-// pause). Control plane (main thread), or any thread that attached the region.
+// lab.timerlat.snapshot(): every CPU's irq/thread/user-ret summaries, its skipped and no-waiter
+// counts and its activation seqnum, read from the shared timerlat region while the CPUs keep writing
+// (seqcount retries, no pause; while tracing is off nothing is counted, so the summaries hold still). Control plane (main thread), or any thread that attached the region.
 import { Ctx, readSample, summarize } from '../tracers/latency-stats.js';
 import { TLC, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { TimerlatCpuStats } from './timerlat-types.js';
@@ -16,6 +16,7 @@ export function timerlatSnapshot(s: TimerlatShm, cpus: number): TimerlatCpuStats
       user: summarize(readSample(s.stats, cpu, Ctx.USER)),
       skipped: Atomics.load(s.i32, cb + TLC.SKIPPED), // RMW counter of this CPU
       noWaiter: Atomics.load(s.i32, cb + TLC.NO_WAITER), // RMW counter of this CPU
+      activation: Atomics.load(s.i32, cb + TLC.SEQ), // stale-ok: a plain store of this CPU's IRQ, at most one activation behind
     };
   });
 }

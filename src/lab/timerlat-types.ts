@@ -45,6 +45,11 @@ export interface TimerlatCpuStats {
   readonly skipped: number;
   /** Timer wake-ups that found no reader (a signal took the fd holder away). */
   readonly noWaiter: number;
+  /**
+   * Seqnum of the CPU's current activation (0 before the first; a user-mode holder's open restarts
+   * it). It keeps growing while tracing is off, when the counts above are frozen: the timers cycle on.
+   */
+  readonly activation: number;
 }
 
 /** Events of lab.timerlat. */

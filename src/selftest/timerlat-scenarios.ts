@@ -139,12 +139,14 @@ const scenarios: Scenario[] = [
         const maxUs = Number(await lab.tracefs.read('tracing_max_latency'));
         // The kernel raises tracing_max_latency from the thread (and user-ret) context only.
         if (ctx === 'thread') check(maxUs >= 1, `tracing_max_latency ${maxUs} ≥ 1 us`);
-        const before = lab.timerlat.snapshot()[0]!.irq.count;
-        await until(() => lab.timerlat.snapshot()[0]!.irq.count > before + 5, 'timers keep cycling after the stop');
+        const before = lab.timerlat.snapshot()[0]!;
+        await until(() => lab.timerlat.snapshot()[0]!.activation > before.activation + 5, 'timers keep cycling after the stop');
         const entries = (await lab.tracefs.read('trace')).split('\n').filter((l) => l.includes('timerlat_sample')).length;
-        await until(() => lab.timerlat.snapshot()[0]!.irq.count > before + 10, 'more periods');
+        await until(() => lab.timerlat.snapshot()[0]!.activation > before.activation + 10, 'more periods');
         const later = (await lab.tracefs.read('trace')).split('\n').filter((l) => l.includes('timerlat_sample')).length;
         check(later === entries, `nothing recorded while stopped (${entries} then ${later} lines)`);
+        const counted = lab.timerlat.snapshot()[0]!.irq.count;
+        check(counted === before.irq.count, `nothing counted while stopped (irq count ${before.irq.count} then ${counted})`);
         log(`stopped by ${ctx} ${(stop.kind === 'threshold' ? stop.latencyNs / 1e3 : 0).toFixed(1)} us; tracing_max_latency ${maxUs} us`);
       },
     }),

@@ -33,6 +33,8 @@ interface Holder {
 interface EpochTally {
   holders: number[];
   abnormal: number[];
+  /** Tracing stops (migration exceptions): each may cut one activation short on every CPU, its irq counted but not its thread or user-ret sample. */
+  stops: number;
 }
 
 /** The state of one run: seeded lanes, the holder lives, the invariant notes and tallies. */
@@ -51,7 +53,7 @@ export class Run {
     this.lab = lab;
     this.rngs = Array.from({ length: lab.cpus }, (_, cpu) => mulberry32((seed + Math.imul(cpu + 1, 0x9e3779b9)) >>> 0));
     this.lanes = Array.from({ length: lab.cpus }, () => []);
-    this.tally = { holders: new Array<number>(lab.cpus).fill(0), abnormal: new Array<number>(lab.cpus).fill(0) };
+    this.tally = { holders: new Array<number>(lab.cpus).fill(0), abnormal: new Array<number>(lab.cpus).fill(0), stops: 0 };
   }
 
   int(cpu: number, lo: number, hi: number): number {
@@ -135,6 +137,7 @@ export class Run {
       this.note('cycles_end_as_expected', isCode(st, CODE.einval), `${where}→cpu${other}: ${show(st)}, want exit 3 (EINVAL on read) ${h.task.error ?? ''}`);
       this.tally.holders[cpu]!++;
       this.tally.abnormal[cpu]!++;
+      this.tally.stops++;
       // The exception turned the buffer off; tracing_on 1 restarts it (the timers never stopped).
       await this.lab.tracefs.write('tracing_on', '1');
     }
@@ -142,7 +145,7 @@ export class Run {
     this.note('no_leaked_holder', isCode(again, CODE.ok), `${where}: reopening cpu${cpu} after the holder ended got ${show(again)}, want 0`);
   }
 
-  /** Counts of the epoch so far: 0 ≤ irq − thread ≤ noWaiter + holders that died; 0 ≤ thread − user ≤ holders. */
+  /** Counts of the epoch so far: 0 ≤ irq − thread ≤ noWaiter + holders that died + tracing stops; 0 ≤ thread − user ≤ holders + tracing stops (a stop counts nothing more of the activation in flight). */
   checkCounts(label: string): { irq: number; thread: number; user: number } {
     const sum = { irq: 0, thread: 0, user: 0 };
     for (const s of this.lab.timerlat.snapshot()) {
@@ -150,10 +153,10 @@ export class Run {
       sum.irq += irq;
       sum.thread += thread;
       sum.user += user;
-      const lost = this.tally.abnormal[s.cpu]! + s.noWaiter;
-      const holders = this.tally.holders[s.cpu]!;
+      const lost = this.tally.abnormal[s.cpu]! + s.noWaiter + this.tally.stops;
+      const holders = this.tally.holders[s.cpu]! + this.tally.stops;
       const ok = thread <= irq && irq - thread <= lost && user <= thread && thread - user <= holders;
-      this.note('counts_consistent', ok, `${label} cpu${s.cpu}: irq ${irq}, thread ${thread}, user-ret ${user}; allowed irq−thread ≤ ${lost} (died ${this.tally.abnormal[s.cpu]}, no waiter ${s.noWaiter}), thread−user ≤ ${holders} holders`);
+      this.note('counts_consistent', ok, `${label} cpu${s.cpu}: irq ${irq}, thread ${thread}, user-ret ${user}; allowed irq−thread ≤ ${lost} (died ${this.tally.abnormal[s.cpu]}, no waiter ${s.noWaiter}, tracing stops ${this.tally.stops}), thread−user ≤ ${holders} holders + stops`);
     }
     return sum;
   }
@@ -176,7 +179,7 @@ export class Run {
     const closed = await this.tryOpen(0);
     this.note('cycles_end_as_expected', isCode(closed, CODE.openEinval), `epoch ${epoch}: open with tracer nop got ${show(closed)}, want EINVAL (10)`);
     await this.lab.tracefs.write('current_tracer', 'timerlat');
-    this.tally = { holders: new Array<number>(this.lab.cpus).fill(0), abnormal: new Array<number>(this.lab.cpus).fill(0) };
+    this.tally = { holders: new Array<number>(this.lab.cpus).fill(0), abnormal: new Array<number>(this.lab.cpus).fill(0), stops: 0 };
   }
 
   /** After everything stopped: a fresh holder on each CPU must get `loops` activations within the bound. */

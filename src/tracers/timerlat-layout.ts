@@ -38,15 +38,19 @@ export const TL_STRIDE_I32 = 32;
  * | 3   | i32  | CPU actor                   | skipped periods (deadline already in the past)          |
  * | 4   | i32  | control plane               | enabled: this CPU is in osnoise/cpus                    |
  * | 5   | i32  | CPU actor                   | thread samples lost because no thread was waiting       |
- * | 6-7 | —    |                             | padding                                                 |
+ * | 6   | i32  | CPU actor (user mode)       | seqnum of the activation whose irq sample was counted, else 0 |
+ * | 7   | i32  | fd holder (user mode)       | seqnum of the activation whose thread sample was counted, else 0 |
  * | 8-9 | f64  | CPU actor                   | absolute period of the current activation, ns           |
  * | 10  | i32  | CPU actor (user mode)       | print_stack: seqnum of the activation whose IRQ saved the stack below |
  * | 11  | i32  | CPU actor (user mode)       | print_stack: (code, arg) pairs saved                    |
  * | 12-29 | i32 | CPU actor (user mode)      | print_stack: the pairs, innermost first (STACK_SAVE_WORDS words) |
  * | 30-31 | —  |                             | reserved                                                |
- * Words 10-29 are plain stores made in the timer IRQ before the completion kick of the holder's
+ * Words 6 and 10-29 are plain stores made in the timer IRQ before the completion kick of the holder's
  * read(), which publishes them; the holder reads them after the kick, and the next IRQ (the only
  * writer) waits for the holder's next read() to arm the timer, so they are stable while it reads.
+ * Word 7 is a plain store of the holder's thread sample, published to the CPU by its next read()
+ * (the syscall request), where the user-ret sample reads it. Words 6 and 7 chain one activation's
+ * samples: each is counted only if the one before it was and tracing is still on (latency-stats.ts).
  *
  * Frame tables (i32 index framesBase(cpu), FRAMES_STRIDE_I32 words per CPU): the RunContext frame
  * templates a CPU actor's saved stacks use, so other threads can name its code words.
@@ -57,7 +61,7 @@ export const TL_STRIDE_I32 = 32;
  * | then | u8 × FRAMES_TEXT_BYTES | CPU actor | UTF-8 template text, appended; a template that does not fit is published empty (prints `?`) |
  */
 export const TLG = { RUNNING: 0, USER_MODE: 1, STOP_US: 2, STOP_TOTAL_US: 3, STOP_HIT: 4, STOP_CPU: 5, STOP_CTX: 6, MAX_LAT_US: 7, ALIGN_US: 12, PRINT_STACK_US: 13, STOP_STACK_PAIRS: 16, STOP_STACK_CPU: 17, STOP_STACK_WORDS: 18, F64_PERIOD_NS: 4, F64_STOP_LAT_NS: 5, F64_ALIGN_BASE_NS: 7 } as const;
-export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, STACK_SEQ: 10, STACK_PAIRS: 11, STACK_WORDS: 12, F64_ABS_PERIOD: 4 } as const;
+export const TLC = { HOLDER: 0, DEAD: 1, SEQ: 2, SKIPPED: 3, ENABLED: 4, NO_WAITER: 5, IRQ_COUNTED_SEQ: 6, THREAD_COUNTED_SEQ: 7, STACK_SEQ: 10, STACK_PAIRS: 11, STACK_WORDS: 12, F64_ABS_PERIOD: 4 } as const;
 /** Words of a saved stack: (code, arg) pairs, 8 nested sections plus what ran last. */
 export const STACK_SAVE_WORDS = 18;
 /** Frame templates a CPU's table can name (codes at or above print `?`). */

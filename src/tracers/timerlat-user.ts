@@ -38,8 +38,11 @@ export class TimerlatUser {
     const abs = this.#tl.f64[(cb >> 1) + TLC.F64_ABS_PERIOD]!; // acquire: ordered by the completion kick
     const seq = Atomics.load(this.#tl.i32, cb + TLC.SEQ); // acquire: ordered by the completion kick
     const lat = now - abs;
+    // Counted only if this activation's irq sample was and tracing is still on (timerlat.ts: "Counted").
+    const counted = this.#tl.i32[cb + TLC.IRQ_COUNTED_SEQ] === seq && this.#tracing(); // plain: ordered by the completion kick
+    this.#tl.i32[cb + TLC.THREAD_COUNTED_SEQ] = counted ? seq : 0; // single writer (the fd holder), plain: published to the CPU by our next read()
+    if (!counted) return lat;
     recordSample(this.#tl.stats, this.#cpu, Ctx.THREAD, lat);
-    if (!this.#tracing()) return lat;
     const pid = this.#tl.i32[cb + TLC.HOLDER]!; // stale-ok: published before our open() returned, and ours while we hold the fd
     this.#writer.write(this.#ring, this.#cpu, now, seq, Ctx.THREAD, lat, pid);
     const latUs = Math.floor(lat / 1000);

@@ -55,6 +55,9 @@ export class TimerlatCpu {
   #waiter = -1;
   #irqStartNs = 0;
   #irqEndNs = 0;
+  // This activation's samples so far were all counted: the next one is counted only if tracing is
+  // still on too (#sample). The IRQ starts each activation's chain; see "Counted" below.
+  #counted = false;
   readonly #stack: SavedStack;
   #printStackUs = 0; // print_stack as the last IRQ read it
   #dumpSeq = 0; // activation whose stack was dumped last, and its frames
@@ -124,7 +127,7 @@ export class TimerlatCpu {
     this.#irqStartNs = now;
     const lat = now - this.#absNs;
     const seq = ++this.#seq;
-    this.#tl.i32[this.#cb + TLC.SEQ] = seq; // single writer, plain: published with ABS_PERIOD by the completion kick; only the fd holder reads it
+    this.#tl.i32[this.#cb + TLC.SEQ] = seq; // single writer, plain: published with ABS_PERIOD by the completion kick; the fd holder reads it, snapshots stale-ok
     // print_stack: save what this CPU was running when the IRQ was taken (timerlat_save_stack).
     // Off (0), this is one plain load per IRQ, as the kernel's `if (osnoise_data.print_stack)`.
     const ps = this.#tl.i32[this.#tl.g + TLG.PRINT_STACK_US]!; // stale-ok: a write applies from the next IRQ
@@ -135,6 +138,7 @@ export class TimerlatCpu {
       if (this.#userMode) publishSavedStack(this.#tl, this.#port.id, seq, this.#stack.words, this.#stack.pairs, this.#template);
     }
     this.#port.context.on = ps > 0;
+    this.#counted = true;
     this.#sample(now, seq, Ctx.IRQ, lat, TLG.STOP_US);
     // Only the stop analysis of a thread/user-ret sample reads the IRQ's end: with that threshold
     // off, skip the clock read (one of the few a period pays for; see src/kernel/cpu.ts).
@@ -143,6 +147,7 @@ export class TimerlatCpu {
       this.#port.wake(this.#kthread!);
       return;
     }
+    this.#tl.i32[this.#cb + TLC.IRQ_COUNTED_SEQ] = this.#counted ? seq : 0; // single writer, plain: published by the completion kick (the holder's thread sample chains on it)
     if (this.#waiter >= 0) {
       const slot = this.#waiter;
       this.#waiter = -1;
@@ -174,7 +179,10 @@ export class TimerlatCpu {
       return EINVAL;
     }
     const now = clockNs();
-    if (this.#fd === 'in-user') this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US, pid);
+    if (this.#fd === 'in-user') {
+      this.#counted = i32[this.#cb + TLC.THREAD_COUNTED_SEQ] === this.#seq; // the holder's plain store, published by this read's syscall request
+      this.#sample(now, this.#seq, Ctx.USER, now - this.#absNs, TLG.STOP_TOTAL_US, pid);
+    }
     if (this.#fd === 'closed' || this.#fd === 'opened') {
       this.#firstPeriod(now);
     } else if (this.#fd === 'in-user') {
@@ -211,11 +219,24 @@ export class TimerlatCpu {
     this.#port.arm(this.#timer, next);
   }
 
-  // `pid`: the thread a sample is taken for (its trace line shows it): the holder for user-ret,
+  /*
+ * Counted: the statistics describe exactly the samples the trace holds, as rtla's do (it reads them
+ * from the trace, or from its BPF collector, which stops at the stop-tracing flag). So a sample is
+ * counted and traced only while tracing is on: after a threshold stop (or tracing_on 0) the timers
+ * keep cycling, but nothing is counted until tracing_on 1. Within one activation (irq, thread, then
+ * user-ret at the next read) a sample is also counted only if the earlier ones were, so a stop or a
+ * restart in the middle of an activation never leaves thread > irq or user-ret > thread. Cost per
+ * sample: the one tracing_on load the ring write already needed, and a field test.
+ */
+
+// `pid`: the thread a sample is taken for (its trace line shows it): the holder for user-ret,
   // timerlat/N for a kernel-mode thread sample, 0 for the IRQ.
   #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number, pid = 0): void {
+    if (!this.#counted || !this.#port.tracingOn()) {
+      this.#counted = false;
+      return;
+    }
     recordSample(this.#tl.stats, this.#port.id, ctx, latNs);
-    if (!this.#port.tracingOn()) return;
     this.#writer.write(this.#port.ring(), this.#port.id, now, seq, ctx, latNs, pid);
     if (ctx !== Ctx.IRQ) bumpMaxLatency(this.#tl, Math.floor(latNs / 1000));
     const latUs = Math.floor(latNs / 1000);

@@ -32,8 +32,8 @@ describe('timerlat (kernel threads)', () => {
     expect(stop.latencyNs).toBeGreaterThanOrEqual(1000);
     expect(await lab.tracefs.read('tracing_on')).toBe('0\n');
     await expect.poll(() => lab.timerlat.state, { timeout: 5000 }).toBe('stopped');
-    const before = lab.timerlat.snapshot()[0]!.irq.count;
-    await expect.poll(() => lab.timerlat.snapshot()[0]!.irq.count, { timeout: 5000 }).toBeGreaterThan(before + 5); // still cycling
+    const before = lab.timerlat.snapshot()[0]!.activation;
+    await expect.poll(() => lab.timerlat.snapshot()[0]!.activation, { timeout: 5000 }).toBeGreaterThan(before + 5); // still cycling
   });
 
   it('after tracing_on 0→1 the next threshold stops tracing again and is reported', async () => {
