@@ -33,7 +33,11 @@ export function mergeContext(cpus: readonly CpuResult[], ctx: TimerlatContext, l
   if (count === 0) {
     return { hist, sumNs: 0, summary: { count: 0, minNs: null, avgNs: null, maxNs: null, curNs: null, stddevNs: null, p50Ns: null, p90Ns: null, p99Ns: null, p999Ns: null } };
   }
-  const sumNs = parts.reduce((a, p) => a + p.sumNs, 0);
+  // Count, mean and spread all come from the summaries (each one consistent read of its record), so
+  // the pooled mean lies between the rows' means and the pooled E[x²] matches it; mixing in a sum
+  // read at another moment gave an ALL avg above the max and a clamped stddev of 0. The histogram
+  // only ranks the percentiles.
+  const sumNs = parts.reduce((a, p) => a + p.summary.count * (p.summary.avgNs ?? 0), 0);
   const avg = sumNs / count;
   // Pooled variance: E[x²] over all samples minus the pooled mean squared.
   const ex2 = parts.reduce((a, p) => a + p.summary.count * ((p.summary.stddevNs ?? 0) ** 2 + (p.summary.avgNs ?? 0) ** 2), 0) / count;
