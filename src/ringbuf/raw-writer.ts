@@ -42,6 +42,11 @@ export class RawWriter {
     this.#pageMask = ~(core.params.subbufSize - 1);
     this.#fx = bindRawPath(core.memory);
     this.#fx.init(writerId | 0, core.cap, core.dataOff, this.#pageMask, ownerCpu, (cpuIdx(core, 0) + C_WAITERS) << 2, CPU_WORDS << 2);
+    // The first call of each entry of a new instance costs a few µs more than the next (measured);
+    // pay it here. Both are no-ops now: no page is cached yet (the module's cache cpu is -1, so cpu 0
+    // misses) and no reservation is held (W0 at address 0 is the control region's magic, never busy).
+    this.#fx.reserve_raw(0, 0, 0, 0);
+    this.#fx.commit_last();
   }
 
   /** Reserve like RingBuffer.reserve; returns the payload's byte offset in the data views, or -1 when dropped (counted). */
