@@ -29,6 +29,7 @@ export class TimerlatUser {
     this.#cpu = cpu;
     this.#tracing = tracingOn;
     this.#off = tracingOff;
+    this.#writer.attach(ring); // at open, not at the first thread sample
   }
 
   /** Record the thread sample right after the read returned from the timer wake-up. Returns it (ns). */
