@@ -17,7 +17,7 @@ export interface HrTimer {
 
 /** A CPU's timer queue. */
 export class TimerQueue {
-  readonly #heap: HrTimer[] = [];
+  readonly #heap: HrTimer[] = objectArray<HrTimer>(TimerQueue.timer(() => undefined));
   #order = 0;
 
   /** A new, unarmed timer. */
@@ -116,4 +116,19 @@ export class TimerQueue {
       i = m;
     }
   }
+}
+
+/*
+ * Why the heap starts as an array that once held a timer, and what it costs: V8 gives an empty
+ * array literal "small integer" elements and moves it to "object" elements (a new map) at its first
+ * push. A CPU whose queue had never held a timer took that transition at timerlat's first arm, and
+ * the arm, expire and nextDeadlineNs code optimised during the rehearsal (actors/cpu.ts) on a queue
+ * that already had object elements deoptimised there ("wrong map"), on the first activation. Every
+ * queue now starts with object elements. Cost: one push and pop per queue, at creation.
+ */
+function objectArray<T>(sample: T): T[] {
+  const a: T[] = [];
+  a.push(sample);
+  a.pop();
+  return a;
 }
