@@ -93,7 +93,7 @@ export function formatLoss(r: TimerlatResult): string[] {
   const out: string[] = [];
   const missed = overrun + commit + dropped;
   if (missed > 0) out.push(`${missed} (${((100 * missed) / (samples + missed)).toFixed(2)}%) events missed, results might not be accurate`);
-  out.push(`# trace events lost: ${overrun} overwritten, ${commit} commit overrun, ${dropped} dropped; skipped periods: ${skipped}; wake-ups without a waiter: ${noWaiter}; samples counted: ${samples} (statistics are kept in shared per-CPU counters and lose no sample)`);
+  out.push(`# trace events lost: ${overrun} overwritten, ${commit} commit overrun, ${dropped} dropped; skipped periods: ${skipped}; wake-ups without a waiter: ${noWaiter}; samples counted: ${samples} (statistics are kept in shared per-CPU counters and lose no traced sample)`);
   const slack = r.machine.timerSlackNs;
   out.push(`# timer slack: ${slack === null ? 'unknown (no /proc/TID/timerslack_ns)' : `${slack} ns`}`);
   return out;
