@@ -12,6 +12,7 @@ const CTX_EXCEPTION = 3;
 /** One watcher per lab; start() after every (re)arm of the stop word, end() on stop and dispose. */
 export class StopWatcher {
   #gen = 0;
+  #live = -1; // the generation whose watch waits for a stop, -1 when none does
 
   constructor(
     readonly shm: TimerlatShm,
@@ -21,7 +22,21 @@ export class StopWatcher {
   /** Retire any current watch and start a new one. */
   start(): void {
     this.end();
+    this.#live = this.#gen;
     void this.#watch(this.#gen);
+  }
+
+  /**
+   * A threshold stop is claimed and the current watch has not taken it yet (it will report it).
+   * Re-arming the stop word now would erase it and leave the claimer's tracing_off without a report:
+   * the enableBuffer of a start runs after the CPUs got the start, so a fast first hit can land first.
+   */
+  get claimedUnreported(): boolean {
+    if (this.#live !== this.#gen) return false;
+    const s = this.shm;
+    const hit = Atomics.load(s.i32, s.g + TLG.STOP_HIT); // acquire: 2 once the record is filled
+    if (hit === 0) return false;
+    return hit === 1 || s.i32[s.g + TLG.STOP_CTX] !== CTX_EXCEPTION; // exceptions are reported by their own notice
   }
 
   /**
@@ -45,6 +60,7 @@ export class StopWatcher {
         continue;
       }
       const ctx = s.i32[s.g + TLG.STOP_CTX]!; // published by the STOP_HIT store
+      this.#live = -1; // this record is taken: a re-arm from now on loses nothing
       if (ctx === CTX_EXCEPTION) return; // exceptions are reported by their own notice
       await this.onHit(s.i32[s.g + TLG.STOP_CPU]!, ctx as CtxId, s.f64[(s.g >> 1) + TLG.F64_STOP_LAT_NS]!);
       return;
