@@ -58,7 +58,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
           disableBuffer: () => h.setTracingOn(false),
           enableBuffer: () => {
             h.setTracingOn(true);
-            if (!this.#running) return;
+            if (!this.#running || this.#stopWatch.claimedUnreported) return; // keep a stop claimed since the start armed the word
             // tracing_on 0→1 after a stop: re-arm the stop record so the next threshold is reported.
             Atomics.store(this.shm.i32, this.shm.g + TLG.STOP_HIT, 0);
             this.#stopWatch.start();
