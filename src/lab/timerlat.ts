@@ -17,7 +17,8 @@ import { stopStackFrames } from '../tracers/timerlat-stack-shm.js';
 import { DEFAULT_OPTIONS, KNOBS, addOsnoiseFiles, type Knob, type OsnoiseOption } from '../tracefs/files/osnoise.js';
 import type { Opener } from '../tracefs/tree.js';
 import type { CpuReply } from './protocol.js';
-import { formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
+import { checkNoiseMask, checkNoiseSpec, formatNoiseSpec, parseNoiseSpec } from './noise-spec.js';
+import { kerr } from '../errno.js';
 import { StopWatcher } from './timerlat-stop.js';
 import { timerlatSnapshot } from './timerlat-snapshot.js';
 import { openTimerlatFd } from './timerlat-fd-open.js';
@@ -126,10 +127,17 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     else if (on && st === 'off') this.start();
   }
 
-  /** Place noise sources (on the CPUs of `mask`; default: the noise mask). */
+  /**
+   * Place noise sources (on the CPUs of `mask`; default: the noise mask), as writing osnoise/noise
+   * and osnoise/noise_mask does, with the same checks: EINVAL, and nothing changes, when a spec or
+   * a cpu is one those files would refuse.
+   */
   async setNoise(sources: readonly NoiseSpec[], mask?: readonly number[]): Promise<void> {
-    this.#noise = [...sources];
-    if (mask !== undefined) this.#noiseMask = [...mask];
+    if (!Array.isArray(sources)) throw kerr('EINVAL', 'write', 'osnoise/noise', 'sources must be an array of noise specs');
+    for (const s of sources) checkNoiseSpec(s);
+    const cpus = mask === undefined ? undefined : checkNoiseMask(mask, this.#h.cpus);
+    this.#noise = sources.map((s) => ({ ...s }));
+    if (cpus !== undefined) this.#noiseMask = cpus;
     await this.#applyNoise();
   }
 
@@ -278,15 +286,17 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
         shm: self.shm, host: self.#h, fd: self.#fds[cpu]!, running: () => self.#running, userMode: () => !self.#options.has('OSNOISE_WORKLOAD'),
       }, cpu, opener),
       noise: () => self.#noise.map((n) => `${formatNoiseSpec(n)}\n`).join(''),
+      // The write returns once every CPU placed its noise (tree.ts awaits what write returns), so
+      // a shutdown right after the write cannot leave a placement request rejecting unobserved.
       setNoise(text: string) {
         const specs = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => parseNoiseSpec(l));
         self.#noise = specs;
-        void self.#applyNoise();
+        return self.#applyNoise();
       },
       noiseMask: () => self.#noiseMask,
       setNoiseMask(cpus: readonly number[]) {
         self.#noiseMask = [...cpus];
-        void self.#applyNoise();
+        return self.#applyNoise();
       },
     };
   }
