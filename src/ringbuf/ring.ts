@@ -84,6 +84,7 @@ export class RingBuffer {
    * Reserve `length` payload bytes of event `type` (0..255) on `cpu`. Returns the attachment's
    * reused Reservation (or `into`), valid until commit; null when the event was dropped and counted.
    * `tsNs` defaults to the ring clock. Throws E2BIG for a payload larger than a sub-buffer holds.
+   * The Reservation's set* methods throw EINVAL for bytes outside the `length` reserved.
    */
   reserve(cpu: number, length: number, type: number, tsNs?: number, into?: Reservation): Reservation | null {
     return this.#w.reserve(cpu, length, type, tsNs, into);
@@ -101,7 +102,9 @@ export class RingBuffer {
    * instead of a Reservation, or -1 when the event was dropped (counted). Store the payload, then
    * call `commitRaw()`. One raw reservation per attachment at a time; it must be committed by this
    * attachment (a migrating writer uses `reserve`/`commit`). The cheapest write there is (see
-   * `src/ringbuf/raw-writer.ts`). Throws as `reserve` does on bad arguments.
+   * `src/ringbuf/raw-writer.ts`). Throws as `reserve` does on bad arguments. Unchecked, unlike a
+   * Reservation's set* (which throw EINVAL outside the payload): a store outside
+   * [off, off + length) corrupts the next record's header and breaks that CPU's buffer.
    */
   reserveRaw(cpu: number, length: number, type: number, tsNs?: number): number {
     return (this.#raw ??= new RawWriter(this.#c, this.#w, this.#writerId, this.#owner, this.#clock)).reserve(cpu, length, type, tsNs);
