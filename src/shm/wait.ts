@@ -28,6 +28,12 @@ export interface WaitOptions {
    * @default none
    */
   readonly timeoutMs?: number;
+  /**
+   * waitWordAsync only: hold the event loop open while the wait is pending, so a script with
+   * nothing else to do still sees the promise settle (Atomics.waitAsync holds no handle of its own:
+   * alone, the process would exit with code 13 before the timeout). @default true
+   */
+  readonly keepAlive?: boolean;
 }
 
 /** True when the cancel word is set. */
@@ -64,25 +70,38 @@ export function waitWord(view: Int32Array, index: number, expected: number, opts
   }
 }
 
-/** The main-thread form of `waitWord`: resolves instead of blocking the event loop. */
+/**
+ * The main-thread form of `waitWord`: resolves instead of blocking the event loop.
+ * Why a timer that never fires, and what it costs: V8 settles a waitAsync from a task Node runs
+ * only while the loop is alive, and neither holds a ref'd handle; one idle ref'd interval (period
+ * at Node's maximum, cleared when the wait settles) keeps the loop alive, one timer per pending wait.
+ */
 export async function waitWordAsync(
   view: Int32Array,
   index: number,
   expected: number,
   opts: WaitOptions = {},
 ): Promise<WaitResult> {
-  for (;;) {
-    if (isCancelled(opts.cancel)) return 'cancelled';
-    const ms = timeoutMs(opts.deadlineNs);
-    if (ms === 0 && opts.deadlineNs !== undefined) return 'timed-out';
-    const w = Atomics.waitAsync(view, index, expected, ms);
-    const r = w.async ? await w.value : w.value;
-    if (r !== 'timed-out') return isCancelled(opts.cancel) ? 'cancelled' : 'ok';
-    if (opts.deadlineNs !== undefined && clockNs() >= opts.deadlineNs) {
-      return isCancelled(opts.cancel) ? 'cancelled' : 'timed-out';
+  const hold = opts.keepAlive === false ? undefined : setInterval(noop, HOLD_MS);
+  try {
+    for (;;) {
+      if (isCancelled(opts.cancel)) return 'cancelled';
+      const ms = timeoutMs(opts.deadlineNs);
+      if (ms === 0 && opts.deadlineNs !== undefined) return 'timed-out';
+      const w = Atomics.waitAsync(view, index, expected, ms);
+      const r = w.async ? await w.value : w.value;
+      if (r !== 'timed-out') return isCancelled(opts.cancel) ? 'cancelled' : 'ok';
+      if (opts.deadlineNs !== undefined && clockNs() >= opts.deadlineNs) {
+        return isCancelled(opts.cancel) ? 'cancelled' : 'timed-out';
+      }
     }
+  } finally {
+    clearInterval(hold);
   }
 }
+
+const HOLD_MS = 2 ** 31 - 1; // Node's largest timer delay (TIMEOUT_MAX)
+const noop = (): void => {};
 
 /** Wake every waiter of a sequence word: change it, then notify (RMW only). */
 export function kick(view: Int32Array, index: number): void {
