@@ -176,7 +176,7 @@ export class CpuSet {
   async shutdown(timeoutMs: number): Promise<void> {
     Atomics.store(this.#k.i32, this.#k.shutdownIndex, 1); // single writer (control plane)
     for (let cpu = 0; cpu < this.#k.cpus; cpu++) ring(this.#k.i32, this.#k.cpuBase(cpu) + CPU.PENDING, Ipi.SHUTDOWN);
-    for (const p of this.#pending.values()) p.reject(kerr('ECANCELED', 'cpu request', undefined, 'lab shut down'));
+    for (const p of this.#pending.values()) p.reject(kerr('ESHUTDOWN', 'cpu request', undefined, 'the lab shut down before the CPU replied'));
     this.#pending.clear();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.#runs), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);

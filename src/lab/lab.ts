@@ -125,7 +125,7 @@ export class Lab extends EventEmitter<LabEvents> {
       tracingOn: () => this.#tracing.isOn(),
       setTracingOn: (on) => this.#tracing.setOn(on),
     });
-    this.tracefs = controlTracefs(this.#fs);
+    this.tracefs = controlTracefs(this.#fs, (syscall) => this.#alive(syscall));
   }
 
   /** Boot a lab: allocate shared memory, start the CPU actors, wait until all are online. */

@@ -36,6 +36,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
   #noise: NoiseSpec[] = [];
   #noiseMask: number[];
   #running = false;
+  #disposed = false;
   readonly #stopWatch: StopWatcher;
   readonly #analysis = new Map<number, StopAnalysis>();
   readonly #tracer: Actor<typeof tracerMachine>;
@@ -78,6 +79,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
    * optional, a start rehearses each CPU otherwise. ~50 ms per CPU; returns how many rehearsed now.
    */
   async prepare(): Promise<number> {
+    this.#alive('prepare');
     const done = await Promise.all(this.#traceCpus.map((cpu) =>
       this.#h.cpuSet.request<Extract<CpuReply, { type: 'timerlat.rehearse.done' }>>(cpu, (id) => ({ type: 'timerlat.rehearse', id }))));
     return done.filter((d) => d.rehearsed).length;
@@ -133,6 +135,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
    * a cpu is one those files would refuse.
    */
   async setNoise(sources: readonly NoiseSpec[], mask?: readonly number[]): Promise<void> {
+    this.#alive('write');
     if (!Array.isArray(sources)) throw kerr('EINVAL', 'write', 'osnoise/noise', 'sources must be an array of noise specs');
     for (const s of sources) checkNoiseSpec(s);
     const cpus = mask === undefined ? undefined : checkNoiseMask(mask, this.#h.cpus);
@@ -187,10 +190,16 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
 
   /** Stop everything (lab shutdown). */
   dispose(): void {
+    this.#disposed = true;
     this.#running = false;
     this.#stopWatch.end();
     this.#tracer.stop();
     for (const f of this.#fds) f.stop();
+  }
+
+  // Calls that act on the CPUs fail at once after shutdown (a request would wait 30 s for no reply).
+  #alive(syscall: string): void {
+    if (this.#disposed) throw kerr('ESHUTDOWN', syscall, 'timerlat', 'the lab is shut down');
   }
 
   #exception(cpu: number, taint: string): void {

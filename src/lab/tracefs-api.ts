@@ -20,14 +20,18 @@ export interface TracefsApi {
   readdir(path?: string): Promise<string[]>;
 }
 
-/** The control plane's view of `fs`, opening files as pid 0. */
-export function controlTracefs(fs: Tracefs): TracefsApi {
+/**
+ * The control plane's view of `fs`, opening files as pid 0. `alive(syscall)` throws (ESHUTDOWN once
+ * the lab is shut down) before every path call; files opened before keep working until closed.
+ */
+export function controlTracefs(fs: Tracefs, alive: (syscall: string) => void = () => undefined): TracefsApi {
   const opener = { pid: 0, tgid: 0 };
   return {
-    read: async (path) => fs.read(path),
-    write: async (path, data) => fs.write(path, String(data)),
-    readdir: async (path) => fs.readdir(path),
+    read: async (path) => (alive('read'), fs.read(path)),
+    write: async (path, data) => (alive('write'), fs.write(path, String(data))),
+    readdir: async (path) => (alive('readdir'), fs.readdir(path)),
     open: async (path, flags = 'r') => {
+      alive('open');
       const f: OpenFile = await fs.open(path, openFlags(flags, path), opener);
       let closed = false;
       const check = (syscall: string): void => {
