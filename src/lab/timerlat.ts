@@ -159,9 +159,16 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return bucketBounds();
   }
 
-  /** Raw histogram snapshot of one CPU and context. */
-  histogram(cpu: number, ctx: 'irq' | 'thread' | 'user-ret'): LatencySnapshot {
-    return readSample(this.shm.stats, cpu, CTX_NAMES.indexOf(ctx) as CtxId);
+  /**
+   * Raw histogram snapshot of one CPU and context; `'user'` (the field `snapshot()` uses) is
+   * `'user-ret'`. EINVAL, naming the allowed values, for a CPU outside the lab or another context.
+   */
+  histogram(cpu: number, ctx: 'irq' | 'thread' | 'user-ret' | 'user'): LatencySnapshot {
+    const max = this.#h.cpus - 1;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu > max) throw kerr('EINVAL', 'histogram', 'cpu', `cpu must be a whole number in 0..${max}, got ${String(cpu)}`);
+    const id = CTX_NAMES.indexOf(ctx === 'user' ? 'user-ret' : ctx);
+    if (id < 0) throw kerr('EINVAL', 'histogram', 'ctx', `context must be one of irq, thread, user-ret (or its alias user), got ${JSON.stringify(ctx)}`);
+    return readSample(this.shm.stats, cpu, id as CtxId);
   }
 
   /** Migration hook (sched_migrate_task): a holder leaving its CPU kills its fd and stops tracing. */
