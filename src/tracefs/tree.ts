@@ -114,7 +114,9 @@ export class Tracefs {
   /** Read a whole file. */
   async read(path: string): Promise<string> {
     const f = this.#lookup(path, 'read');
-    if (f.mode === 'w' || f.read === undefined) throw kerr('EACCES', 'read', path, 'write-only file');
+    if (f.mode === 'w') throw kerr('EACCES', 'read', path, 'write-only file');
+    // A stream (trace_pipe, trace_pipe_raw, timerlat_fd) has per-open state: no whole-file read.
+    if (f.read === undefined) throw kerr('EINVAL', 'read', path, 'a stream file with per-open state, not a whole file: open it (lab.tracefs.open(path), or open() in a task) and read the open file');
     return f.read();
   }
 
