@@ -14,7 +14,7 @@ import { CpuSet, type CpuFault, type CpuStats } from './cpus.js';
 import { TaskSet, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task } from './tasks.js';
 import { Tracing, type TracepipeApi, type TracingOptions } from './tracing.js';
 import type { RingBuffer } from '../ringbuf/index.js';
-import { LabTimerlat } from './timerlat.js';
+import { LabTimerlat, timerlatHooks, type TimerlatHooks } from './timerlat.js';
 import { LabPerf } from './perf.js'; // perf
 import { LabUintr } from './uintr.js';
 import { resolveLabOptions, type LabOptions } from './lab-options.js';
@@ -60,6 +60,7 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly #fs: Tracefs;
   readonly #tracing: Tracing;
   readonly #timerlat: LabTimerlat;
+  readonly #tl: TimerlatHooks;
   readonly #perf: LabPerf; // perf
   readonly #uintr: LabUintr;
   #tracer = 'nop';
@@ -80,13 +81,13 @@ export class Lab extends EventEmitter<LabEvents> {
     this.#cpuPool = createCpuPool(cpus);
     this.#taskPool = createTaskPool(maxTasks);
     this.#uintr = new LabUintr({ maxTasks, enabled: uintr });
-    this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#timerlat.onNotice(n));
+    this.#cpuSet = new CpuSet(this.#k, this.#cpuPool, (f) => this.emit('fault', f), (n) => this.#tl.onNotice(n));
     this.#perf = new LabPerf({ tasks: this.#t }); // perf
     this.#tasks = new TaskSet(this.#k, this.#t, this.#taskPool, this.#fs, {
       perf: this.#perf, // perf
       shared: () => ({ ring: this.#tracing.handle, ringGen: Atomics.load(this.#k.i32, this.#k.ringGenIndex), timerlatSab: this.#timerlat.shm.views.sab, timerSlackNs }), // acquire: the generation of this handle
       onMigrate: (ev) => {
-        this.#timerlat.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
+        this.#tl.onMigrate(ev.pid, ev.origCpu, ev.destCpu);
         this.emit('sched_migrate_task', ev);
       },
       onExit: (task, st) => {
@@ -99,14 +100,14 @@ export class Lab extends EventEmitter<LabEvents> {
       available: () => ['timerlat', 'nop'],
       current: () => this.#tracer,
       setCurrent: async (name) => {
-        if (this.#tracer === 'timerlat') this.#timerlat.stop('tracer-changed');
+        if (this.#tracer === 'timerlat') this.#tl.tracerStopped('tracer-changed');
         this.#tracer = name;
-        if (name === 'timerlat') this.#timerlat.start();
+        if (name === 'timerlat') this.#tl.tracerStarted();
       },
       tracingOn: () => this.#tracing.isOn(),
       setTracingOn: async (on) => {
         this.#tracing.setOn(on);
-        if (this.#tracer === 'timerlat') this.#timerlat.tracingOnWritten(on);
+        if (this.#tracer === 'timerlat') this.#tl.tracingOnWritten(on);
       },
     });
     this.#timerlat = new LabTimerlat({
@@ -125,6 +126,7 @@ export class Lab extends EventEmitter<LabEvents> {
       tracingOn: () => this.#tracing.isOn(),
       setTracingOn: (on) => this.#tracing.setOn(on),
     });
+    this.#tl = timerlatHooks(this.#timerlat);
     this.tracefs = controlTracefs(this.#fs, (syscall) => this.#alive(syscall));
   }
 
@@ -278,7 +280,7 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Kill every task, stop every CPU, destroy both pools. Idempotent; leaves no worker behind. */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
-      this.#timerlat.dispose();
+      this.#tl.dispose();
       this.#tracing.shutdown();
       await this.#tasks.shutdown(SHUTDOWN_STEP_MS);
       await this.#cpuSet.shutdown(SHUTDOWN_STEP_MS);

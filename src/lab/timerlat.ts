@@ -26,8 +26,45 @@ import type { StopAnalysis, StopInfo, TimerlatCpuStats, TimerlatEvents, Timerlat
 
 export type { StopAnalysis, StopInfo, TimerlatCpuStats, TimerlatEvents, TimerlatHost } from './timerlat-types.js';
 
+/**
+ * What the lab's control plane calls on its tracer (core files, task and CPU set callbacks,
+ * shutdown); kept off LabTimerlat's public type. @internal
+ */
+export interface TimerlatHooks {
+  /** current_tracer became timerlat. */
+  tracerStarted(): void;
+  /** current_tracer left timerlat. */
+  tracerStopped(reason: 'tracer-changed' | 'tracing-off'): void;
+  /** tracing_on written while timerlat is current. */
+  tracingOnWritten(on: boolean): void;
+  /** sched_migrate_task of a task. */
+  onMigrate(pid: number, origCpu: number, destCpu: number): void;
+  /** A notice from a CPU actor. */
+  onNotice(n: TimerlatNotice): void;
+  /** Lab shutdown: stop everything; later acting calls fail with ESHUTDOWN. */
+  dispose(): void;
+}
+
+let hooksOf: (t: LabTimerlat) => TimerlatHooks;
+
+/** The control plane's hooks of `t` (src/lab/lab.ts only). @internal */
+export function timerlatHooks(t: LabTimerlat): TimerlatHooks {
+  return hooksOf(t);
+}
+
 /** The timerlat tracer of one lab (`lab.timerlat`). */
 export class LabTimerlat extends EventEmitter<TimerlatEvents> {
+  static {
+    hooksOf = (t) => ({
+      tracerStarted: () => t.#tracerStarted(),
+      tracerStopped: (reason) => t.#tracerStopped(reason),
+      tracingOnWritten: (on) => t.#tracingOnWritten(on),
+      onMigrate: (pid, origCpu, destCpu) => t.#onMigrate(pid, origCpu, destCpu),
+      onNotice: (n) => t.#onNotice(n),
+      dispose: () => t.#dispose(),
+    });
+  }
+
   readonly shm: TimerlatShm;
   readonly #h: TimerlatHost;
   readonly #knobs: Record<Knob, number> = { timerlat_period_us: 1000, timerlat_align_us: 0, stop_tracing_us: 0, stop_tracing_total_us: 0, print_stack: 0 };
@@ -111,22 +148,42 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return cpu !== undefined && cpu < this.#h.cpus ? `timerlat/${cpu}` : undefined;
   }
 
-  /** current_tracer became timerlat (or tracing_on went 0→1 with timerlat current). */
-  start(): void {
+  /**
+   * Start tracing: exactly `lab.tracefs.write('current_tracer', 'timerlat')` (so current_tracer
+   * reads timerlat and a running tracer restarts with fresh statistics); resolves once written.
+   * @example
+   * await lab.timerlat.start();
+   * await new Promise((r) => setTimeout(r, 1000));
+   * await lab.timerlat.stop();
+   * console.log(lab.timerlat.snapshot());
+   */
+  async start(): Promise<void> {
+    this.#alive('start');
+    await this.#h.fs.write('current_tracer', 'timerlat');
+  }
+
+  /** Stop tracing: exactly `lab.tracefs.write('current_tracer', 'nop')`; statistics stay readable. */
+  async stop(): Promise<void> {
+    this.#alive('stop');
+    await this.#h.fs.write('current_tracer', 'nop');
+  }
+
+  // current_tracer became timerlat (or tracing_on went 0→1 with timerlat current).
+  #tracerStarted(): void {
     this.#tracer.send({ type: 'tracer.start', tracer: 'timerlat', tracingOn: this.#h.tracingOn() });
   }
 
-  /** current_tracer left timerlat. */
-  stop(reason: 'tracer-changed' | 'tracing-off'): void {
+  // current_tracer left timerlat, or tracing_on went 1→0.
+  #tracerStopped(reason: 'tracer-changed' | 'tracing-off'): void {
     this.#tracer.send({ type: 'tracer.stop', reason });
   }
 
-  /** tracing_on written 1 while timerlat is current. */
-  tracingOnWritten(on: boolean): void {
+  // tracing_on written while timerlat is current.
+  #tracingOnWritten(on: boolean): void {
     const st = this.state;
-    if (!on && st === 'running') this.stop('tracing-off');
+    if (!on && st === 'running') this.#tracerStopped('tracing-off');
     else if (on && st === 'stopped') this.#tracer.send({ type: 'tracer.restart' });
-    else if (on && st === 'off') this.start();
+    else if (on && st === 'off') this.#tracerStarted();
   }
 
   /**
@@ -171,8 +228,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return readSample(this.shm.stats, cpu, id as CtxId);
   }
 
-  /** Migration hook (sched_migrate_task): a holder leaving its CPU kills its fd and stops tracing. */
-  onMigrate(pid: number, origCpu: number, destCpu: number): void {
+  // Migration hook (sched_migrate_task): a holder leaving its CPU kills its fd and stops tracing.
+  #onMigrate(pid: number, origCpu: number, destCpu: number): void {
     for (let cpu = 0; cpu < this.#h.cpus; cpu++) {
       const cb = this.shm.cpuBase(cpu);
       if (Atomics.load(this.shm.i32, cb + TLC.HOLDER) !== pid || destCpu === cpu) continue;
@@ -182,8 +239,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     }
   }
 
-  /** A notice from a CPU actor. */
-  onNotice(n: TimerlatNotice): void {
+  // A notice from a CPU actor.
+  #onNotice(n: TimerlatNotice): void {
     if (n.type === 'timerlat.stop_hit') {
       this.#analysis.set(n.cpu, n.analysis);
       return;
@@ -195,8 +252,8 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     // stop_hit is seen through the shared stop word (#watchStop), from CPU actors and tasks alike.
   }
 
-  /** Stop everything (lab shutdown). */
-  dispose(): void {
+  // Stop everything (lab shutdown).
+  #dispose(): void {
     this.#disposed = true;
     this.#running = false;
     this.#stopWatch.end();
