@@ -154,7 +154,7 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.#tasks.spawn(module, opts);
   }
 
-  /** Send a signal by name or number. SIGKILL ends the task's worker for real. */
+  /** Send a signal by name or number. SIGKILL ends the task's worker for real. Job control (SIGSTOP, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU) is not modelled: EINVAL. */
   async kill(pid: number, sig: number | string = 'SIGTERM'): Promise<void> {
     this.#alive('kill');
     this.#tasks.kill(pid, sig);
