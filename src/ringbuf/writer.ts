@@ -89,6 +89,9 @@ export class RingWriter {
     }
     if ((type & 0xff) !== type) throw kerr('EINVAL', 'reserve', 'type', `type must be a whole number in 0..255, got ${String(type)}`);
     const ts = tsNs === undefined ? this.#clock() : tsNs;
+    // A NaN or infinite stamp would break the merge order of readers for good. Negative and
+    // fractional stamps stay allowed: they are stored exactly (absolute) and order correctly.
+    if (!Number.isFinite(ts)) throw kerr('EINVAL', 'reserve', 'tsNs', `tsNs must be a finite number of ns on the ring's clock, got ${String(ts)}`);
     if (cpu === this.#fCpu) {
       // Fast path: one WebAssembly call checks the live bank and CASes the predicted RES word (no TAIL or RES load).
       const r = this.#fRes;
