@@ -47,6 +47,13 @@ function ok<T>(r: T | ErrnoName, syscall: string): T {
   return r;
 }
 
+// The deadline of a timeoutMs (docs/uintr.md: EINVAL for a bad deadline).
+function deadlineOf(timeoutMs: number | undefined): number | undefined {
+  if (timeoutMs === undefined || timeoutMs === Infinity) return undefined;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw kerr('EINVAL', 'uintr_wait', 'timeoutMs', `timeoutMs must be a number ≥ 0 (or Infinity for none), got ${String(timeoutMs)}`);
+  return clockNs() + timeoutMs * 1e6;
+}
+
 function waited(r: UintrWaitResult | 'EINVAL' | 'EOPNOTSUPP'): UintrWaitResult {
   if (r === 'EINVAL' || r === 'EOPNOTSUPP') throw kerr(r, 'uintr_wait');
   return r;
@@ -120,7 +127,7 @@ export class UintrTable {
 
 /** Options of `UintrReceiver.wait`. */
 export interface UintrReceiverWaitOptions {
-  /** Give up after this long. @default no timeout */
+  /** Give up after this long: a number ≥ 0 (Infinity: no timeout); EINVAL otherwise. @default no timeout */
   readonly timeoutMs?: number;
   /** Must be 0. @default 0 */
   readonly flags?: number;
@@ -191,14 +198,14 @@ export class UintrReceiver {
    * passes ('timed-out') or the table cancels it ('cancelled'). EINVAL/EOPNOTSUPP as KernelError.
    */
   wait(opts: UintrReceiverWaitOptions = {}): UintrWaitResult {
-    const deadlineNs = opts.timeoutMs === undefined ? undefined : clockNs() + opts.timeoutMs * 1e6;
+    const deadlineNs = deadlineOf(opts.timeoutMs);
     const o = deadlineNs === undefined ? { flags: opts.flags ?? 0 } : { deadlineNs, flags: opts.flags ?? 0 };
     return waited(uintrWait(this.#v, this.#upid, this.#handler, o));
   }
 
   /** The main-thread form of wait(): resolves instead of blocking. Rejects, never throws. */
   async waitAsync(opts: UintrReceiverWaitOptions = {}): Promise<UintrWaitResult> {
-    const deadlineNs = opts.timeoutMs === undefined ? undefined : clockNs() + opts.timeoutMs * 1e6;
+    const deadlineNs = deadlineOf(opts.timeoutMs);
     const o = deadlineNs === undefined ? { flags: opts.flags ?? 0 } : { deadlineNs, flags: opts.flags ?? 0 };
     return waited(await uintrWaitAsync(this.#v, this.#upid, this.#handler, o));
   }
