@@ -14,7 +14,7 @@ export interface LabOptions {
   readonly cpus?: number;
   /** Task slots in the process table, 1..4096. @default 256 */
   readonly maxTasks?: number;
-  /** How long the CPU actors may take to come online. @default 20000 */
+  /** How long the CPU actors may take to come online, ms in (0, 2^31-1]. @default 20000 */
   readonly bootTimeoutMs?: number;
   /** The trace buffer. @default { bufferSizeKb: 1024, mode: 'overwrite' } */
   readonly tracing?: TracingOptions;
@@ -31,6 +31,8 @@ export interface LabOptions {
   readonly timerSlackNs?: TimerSlackRequest;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Apply the defaults and check the ranges (EINVAL names the allowed range). */
 export function resolveLabOptions(opts: LabOptions): Required<LabOptions> {
   const cpus = opts.cpus ?? Math.max(2, availableParallelism());
@@ -41,5 +43,10 @@ export function resolveLabOptions(opts: LabOptions): Required<LabOptions> {
   if (!Number.isInteger(maxTasks) || maxTasks < 1 || maxTasks > 4096) {
     throw kerr('EINVAL', 'boot', undefined, `maxTasks must be a whole number in 1..4096, got ${String(maxTasks)}`);
   }
-  return { cpus, maxTasks, bootTimeoutMs: opts.bootTimeoutMs ?? 20_000, tracing: opts.tracing ?? {}, uintr: opts.uintr ?? true, timerSlackNs: opts.timerSlackNs === undefined ? DEFAULT_TIMER_SLACK_NS : checkTimerSlack(opts.timerSlackNs) };
+  const bootTimeoutMs = opts.bootTimeoutMs ?? 20_000;
+  // The bound is Node's largest timer delay: setTimeout turns a larger one (or Infinity) into 1 ms.
+  if (typeof bootTimeoutMs !== 'number' || !(bootTimeoutMs > 0 && bootTimeoutMs <= MAX_TIMER_MS)) {
+    throw kerr('EINVAL', 'boot', undefined, `bootTimeoutMs must be a number of ms in (0, ${MAX_TIMER_MS}], got ${String(bootTimeoutMs)}`);
+  }
+  return { cpus, maxTasks, bootTimeoutMs, tracing: opts.tracing ?? {}, uintr: opts.uintr ?? true, timerSlackNs: opts.timerSlackNs === undefined ? DEFAULT_TIMER_SLACK_NS : checkTimerSlack(opts.timerSlackNs) };
 }
