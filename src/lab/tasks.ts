@@ -122,6 +122,7 @@ export class TaskSet {
   async spawn(module: string | URL, opts: SpawnOptions = {}): Promise<Task> {
     const url = moduleUrlOf(module);
     const affinity = opts.affinity === undefined ? allCpus(this.#k.cpus) : this.#checkCpus(opts.affinity, 'spawn');
+    checkCloneable(opts.arg);
     return this.#start(url, affinity, opts.arg, opts.comm, undefined, undefined, false);
   }
 
@@ -298,5 +299,18 @@ function safeClose(f: OpenFile): void {
     f.ops.close();
   } catch {
     /* a file that fails to close must not stop the exit path */
+  }
+}
+
+// The arg crosses to the task's worker by structured clone: refuse what cannot (functions, symbols,
+// class instances' methods…) before any worker starts, not as a DataCloneError inside the task.
+function checkCloneable(arg: unknown): void {
+  if (arg === undefined) return;
+  try {
+    structuredClone(arg);
+  } catch (err) {
+    const e = kerr('EINVAL', 'spawn', 'arg', `arg must survive structured clone (no functions or symbols): ${err instanceof Error ? err.message : String(err)}`);
+    e.cause = err;
+    throw e;
   }
 }
