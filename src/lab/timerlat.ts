@@ -137,8 +137,9 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return this.#tracer.getSnapshot().context.stop as StopInfo | null;
   }
 
-  /** The pid of CPU `cpu`'s `timerlat/N` kernel thread (what its thread samples name). */
+  /** The pid of CPU `cpu`'s `timerlat/N` kernel thread (what its thread samples name). EINVAL for a CPU outside the lab. */
   kthreadPid(cpu: number): number {
+    this.#checkCpu(cpu, 'kthreadPid');
     return timerlatKthreadPid(cpu);
   }
 
@@ -221,8 +222,7 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
    * `'user-ret'`. EINVAL, naming the allowed values, for a CPU outside the lab or another context.
    */
   histogram(cpu: number, ctx: 'irq' | 'thread' | 'user-ret' | 'user'): LatencySnapshot {
-    const max = this.#h.cpus - 1;
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu > max) throw kerr('EINVAL', 'histogram', 'cpu', `cpu must be a whole number in 0..${max}, got ${String(cpu)}`);
+    this.#checkCpu(cpu, 'histogram');
     const id = CTX_NAMES.indexOf(ctx === 'user' ? 'user-ret' : ctx);
     if (id < 0) throw kerr('EINVAL', 'histogram', 'ctx', `context must be one of irq, thread, user-ret (or its alias user), got ${JSON.stringify(ctx)}`);
     return readSample(this.shm.stats, cpu, id as CtxId);
@@ -259,6 +259,11 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     this.#stopWatch.end();
     this.#tracer.stop();
     for (const f of this.#fds) f.stop();
+  }
+
+  #checkCpu(cpu: number, syscall: string): void {
+    const max = this.#h.cpus - 1;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu > max) throw kerr('EINVAL', syscall, 'cpu', `cpu must be a whole number in 0..${max}, got ${String(cpu)}`);
   }
 
   // Calls that act on the CPUs fail at once after shutdown (a request would wait 30 s for no reply).
