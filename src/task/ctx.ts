@@ -166,8 +166,9 @@ export class TaskContext extends TaskUintrCalls {
     });
   }
 
-  /** Burn CPU for `us` microseconds, as a busy loop does. Signals are taken when it ends. */
+  /** Burn CPU for `us` microseconds, as a busy loop does. Signals are taken when it ends. EINVAL unless finite and ≥ 0. */
   spin(us: number): void {
+    if (!Number.isFinite(us) || us < 0) throw kerr('EINVAL', 'spin', undefined, 'us must be a finite number ≥ 0');
     const end = clockNs() + us * 1e3;
     while (clockNs() < end) {
       /* busy on purpose */
