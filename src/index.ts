@@ -11,8 +11,11 @@ export type { TaskContext, CloneOptions, WaitStatus } from './task/ctx.js';
 export type { SigInfo, SignalHandler } from './kernel/signal.js';
 export type { TracingOptions, TracepipeApi } from './lab/tracing.js';
 export { LabTimerlat } from './lab/timerlat.js';
-export type { StopInfo, TimerlatCpuStats, TimerlatEvents } from './lab/timerlat.js';
-export type { LatencySummary } from './tracers/latency-stats.js';
+export type { StopInfo, StopAnalysis, TimerlatCpuStats, TimerlatEvents, TimerlatState } from './lab/timerlat.js';
+export type { LatencySummary, LatencySnapshot } from './tracers/latency-stats.js';
+export type { IpiName } from './kernel/layout.js';
+export type { TaskMain } from './task/runtime.js';
+export type { SigprocmaskHow } from './task/signals-ctx.js';
 export type { NoiseSpec } from './tracers/noise.js';
 export { parseNoiseSpec, formatNoiseSpec } from './lab/noise-spec.js';
 
@@ -20,6 +23,8 @@ export { parseNoiseSpec, formatNoiseSpec } from './lab/noise-spec.js';
 export { KernelError, isKernelError, errnoOf } from './errno.js';
 export type { ErrnoName, KernelErrorInit } from './errno.js';
 export { clockNs } from './shm/clock.js';
+export type { WaitResult } from './shm/wait.js';
+export type { SharedWasmMemory } from './shm/wasm.js';
 
 // The per-CPU trace ring buffer, usable between your own workers.
 export {
@@ -88,7 +93,7 @@ export type { TaskMem } from './task/mem.js';
 // User interrupts between your own workers (UPID/PIR doorbells, no Lab needed).
 export { UintrTable, UintrReceiver, UintrSender, UintrFault } from './uintr/table.js';
 export type { UintrTableHandle, UintrTableOptions, UintrReceiverWaitOptions } from './uintr/table.js';
-export type { UintrFd } from './uintr/fd.js';
+export type { UintrFd, UintrHandler, UintrWaitResult, UintrSignal, Vector } from './uintr/fd.js';
 export { LabUintr } from './lab/uintr.js';
 export type { LabUintrOptions, UintrSenderReply } from './lab/uintr.js';
 export type { TaskUintrWaitResult } from './task/uintr-ctx.js';

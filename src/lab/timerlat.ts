@@ -45,6 +45,9 @@ export interface TimerlatHooks {
   dispose(): void;
 }
 
+/** What `lab.timerlat.state` reports (the states of machines/tracer.ts). */
+export type TimerlatState = 'off' | 'running' | 'stopped';
+
 let hooksOf: (t: LabTimerlat) => TimerlatHooks;
 
 /** The control plane's hooks of `t` (src/lab/lab.ts only). @internal */
@@ -127,9 +130,9 @@ export class LabTimerlat extends EventEmitter<TimerlatEvents> {
     return this.#running;
   }
 
-  /** The tracer machine's state: 'off' | 'running' | 'stopped'. */
-  get state(): string {
-    return String(this.#tracer.getSnapshot().value);
+  /** The tracer machine's state: off (not the current tracer), running, or stopped (tracing_on 0, a threshold, an exception). */
+  get state(): TimerlatState {
+    return this.#tracer.getSnapshot().value as TimerlatState;
   }
 
   /** The last stop, if tracing was stopped by a threshold or an exception. */
