@@ -52,11 +52,18 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
   const tasks: Task[] = [];
   const timers: NodeJS.Timeout[] = [];
   try {
+    // rtla sets everything up with the trace buffer off and turns it on only to measure
+    // (trace_instance_start): the ring can be resized only while tracing_on is 0 (EBUSY otherwise).
+    await knobs.set('tracing_on', 0);
     if (plan.traceBufferKb !== null) await knobs.set('buffer_size_kb', plan.traceBufferKb);
     await knobs.set('osnoise/timerlat_period_us', plan.periodUs);
-    if (plan.irqUs !== null) await knobs.set('osnoise/stop_tracing_us', plan.irqUs);
-    if (plan.threadUs !== null) await knobs.set('osnoise/stop_tracing_total_us', plan.threadUs);
-    if (plan.stackUs !== null) await knobs.set('osnoise/print_stack', plan.stackUs);
+    // The stop thresholds are armed after the warm-up (armThresholds below): a crossing while warming
+    // up must neither stop the run nor leave the measured phase with tracing off.
+    const armThresholds = async (): Promise<void> => {
+      if (plan.irqUs !== null) await knobs.set('osnoise/stop_tracing_us', plan.irqUs);
+      if (plan.threadUs !== null) await knobs.set('osnoise/stop_tracing_total_us', plan.threadUs);
+      if (plan.stackUs !== null) await knobs.set('osnoise/print_stack', plan.stackUs);
+    };
     await knobs.set('osnoise/cpus', formatCpuList(plan.cpus));
     if (plan.alignedUs !== null) await knobs.set('osnoise/timerlat_align_us', plan.alignedUs);
     const options = [plan.workload !== 'kernel' ? 'NO_OSNOISE_WORKLOAD' : '', plan.alignedUs !== null ? 'TIMERLAT_ALIGN' : ''].filter((o) => o !== '');
@@ -72,11 +79,16 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
       await lab.tracefs.write('current_tracer', 'nop'); // SIGKILLs fd holders (timerlat_fd_release)
       await Promise.all(tasks.splice(0).map((t) => t.exited));
     };
+    // --warm-up: the workload runs with the buffer off and no threshold armed; then it is restarted
+    // (fresh accumulators) and only the measured phase is traced, counted and checked.
     if (plan.warmUpS > 0 && !sig.fired) {
       await start();
       await Promise.race([sleep(plan.warmUpS * 1000, timers), sig.first]);
       await stopWorkload();
     }
+    await armThresholds();
+    await knobs.put('trace', ''); // `echo > trace`: nothing from before the measured phase
+    await knobs.put('tracing_on', 1);
 
     // The end of the run: -d, SIGINT, or a stop (threshold or exception) without `continue`.
     let stopInfo: StopInfo | null = null;
@@ -149,6 +161,7 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     sig.dispose();
     try {
       await lab.tracefs.write('current_tracer', 'nop');
+      await lab.tracefs.write('tracing_on', '0'); // buffer_size_kb is restored before tracing_on (EBUSY while on)
     } catch {
       /* the lab may already be down */
     }
