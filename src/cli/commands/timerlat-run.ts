@@ -100,18 +100,31 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     const ended = new Promise<RunEnd>((r) => (endRun = r));
     const collectNow = (end: RunEnd): TimerlatResult => collect(lab, plan, end, startedAt, (lab.now() - startedNs) / 1e9, stopInfo);
     let recorded: { cpu: number; lines: string[] } | null = null;
+    // rtla's main loop: when tracing went off, run the --on-threshold actions; with `continue`,
+    // turn tracing back on (tracer.restart re-arms the stop record), so every later crossing runs
+    // them again. A stop while the actions of the previous one run cannot happen (tracing is off).
+    let handling = false;
+    let finished = false;
+    let actionsDone: Promise<void> = Promise.resolve();
+    let actionError: unknown = null;
     lab.timerlat.on('stop', (info) => {
-      if (stopInfo !== null) return;
+      if (handling || finished) return;
+      handling = true;
       stopInfo = info;
+      continued = false;
       // -t: keep the hit CPU's trace around the hit (swapCpu), even if tracing continues.
       if (plan.traceFile !== null || plan.onThreshold.some((a) => a.kind === 'trace')) recorded = { cpu: info.cpu, lines: lab.flightRecord(info.cpu) };
       const end: RunEnd = info.kind === 'threshold' ? 'stop-tracing' : 'exception';
       stopResult = collectNow(end); // the accumulators as they were at the hit
       if (info.kind === 'threshold' && plan.onThreshold.length > 0) {
-        void runActions(lab, plan.onThreshold, io, recorded).then(async (cont) => {
-          if (!cont) return endRun(end);
-          continued = true;
+        actionsDone = runActions(lab, plan.onThreshold, io, recorded).then(async (cont) => {
+          continued = cont;
+          if (!cont || finished) return endRun(end);
+          handling = false;
           await lab.tracefs.write('tracing_on', '1'); // tracer.restart: the buffer goes on, the workload never stopped
+        }).catch((e: unknown) => {
+          actionError = e; // reported once the run has ended (exit 1)
+          endRun(end);
         });
         return;
       }
@@ -129,6 +142,9 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
       }, 1000));
     }
     const end = await ended;
+    finished = true; // no restart and no new round of actions from here on
+    await actionsDone;
+    if (actionError !== null) throw actionError;
     for (const t of timers.splice(0)) clearTimeout(t);
     if (io.tty && plan.tool === 'hist') io.err('\r\x1b[K');
     const hit = stopInfo !== null && !continued;
