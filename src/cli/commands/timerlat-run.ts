@@ -160,7 +160,7 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     if (hit && stopInfo !== null) {
       text('rtla timerlat hit stop tracing\n');
       if (!plan.noAa) text(renderAutoAnalysis(stopInfo, result.noise));
-      if (plan.dumpTasks) text(renderDumpTasks(cpuTasks(plan, tasks)));
+      if (plan.dumpTasks) text(renderDumpTasks(cpuTasks(lab, plan, tasks)));
       if (plan.traceFile !== null) await saveTrace(lab, plan.traceFile, text, recorded);
     } else if (plan.aaOnly) {
       text(`# no latency crossed ${plan.threadUs} us in ${result.elapsedS.toFixed(1)} s\n`);
@@ -226,10 +226,11 @@ async function spawnLoads(lab: Lab, plan: TimerlatPlan, io: RunIo): Promise<Task
   return tasks;
 }
 
-function cpuTasks(plan: TimerlatPlan, tasks: readonly Task[]): { cpu: number; comm: string; pid: number }[] {
+// The timerlat thread of each CPU: the kernel thread timerlat/N (its pid as in the trace lines) or the user task.
+function cpuTasks(lab: Lab, plan: TimerlatPlan, tasks: readonly Task[]): { cpu: number; comm: string; pid: number }[] {
   return plan.cpus.map((cpu, i) => {
     const t = plan.workload === 'kernel' ? undefined : tasks[i];
-    return t === undefined ? { cpu, comm: `timerlat/${cpu}`, pid: 0 } : { cpu, comm: t.comm, pid: t.pid };
+    return t === undefined ? { cpu, comm: `timerlat/${cpu}`, pid: lab.timerlat.kthreadPid(cpu) } : { cpu, comm: t.comm, pid: t.pid };
   });
 }
 
