@@ -9,7 +9,8 @@ import { kerr } from '../../errno.js';
 import { Lab, type TracefsHandle } from '../../lab/lab.js';
 import { eventFormats, traceFileClock, writeTraceFile, type TraceFileWriter } from '../../lab/tracing.js';
 import { program as selftestProgram } from '../../selftest/runner.js';
-import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS, parseTimeUs } from '../units.js';
 
 /** How long the recording waits for its marker tasks to write their first event before the duration starts. */
 const START_BOUND_MS = 20_000;
@@ -119,12 +120,12 @@ export function registerRecord(program: Command): void {
     .option('-d, --duration <time>', 'how long to record: 10, 10s, 2m, 1h (default 1s)', '1')
     .option('--sim-cpus <n>', 'simulated CPUs (default 2)', '2')
     .option('-p, --tracer <name>', 'tracer to record, as trace-cmd record -p: nop (a trace_marker task per CPU) or timerlat', 'nop')
-    .option('--period <us>', 'timerlat_period_us with -p timerlat (100..1000000)', '1000')
+    .option('--period <us>', 'timerlat period with -p timerlat, 100..1000000 us; units allowed: 500us, 1ms', '1000')
     .action(async (o: { output: string; duration: string; simCpus: string; tracer: string; period: string }) => {
-      const durationS = parseDuration(o.duration, { syscall: 'option', path: '--duration' });
+      const durationS = parseDurationS(o.duration, '-d/--duration');
       const cpus = parseUnsigned(o.simCpus, { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
       if (o.tracer !== 'nop' && o.tracer !== 'timerlat') throw kerr('EINVAL', 'option', '--tracer', `unknown tracer "${o.tracer}"; available: nop timerlat`);
-      const periodUs = parseUnsigned(o.period, { min: 100, max: 1_000_000 }, { syscall: 'option', path: '--period' });
+      const periodUs = parseTimeUs(o.period, '--period', 100, 1_000_000);
       const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus, tracer: o.tracer, periodUs });
       process.stderr.write(`# recorded ${s.pages} pages (${s.lost} events lost) to ${o.output}\n`);
     });

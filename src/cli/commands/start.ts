@@ -7,6 +7,7 @@ import { program as selftestProgram } from '../../selftest/runner.js';
 import { renderCpuTable } from '../../report/status.js';
 import { parseUnsigned } from '../../tracefs/parse.js';
 import { runDefaultExperiment } from './timerlat.js';
+import { parseDurationS } from '../units.js';
 
 /** Register the start and status commands. */
 export function registerStart(program: Command): void {
@@ -14,10 +15,10 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('the default experiment: a 10 s `timerlat top` on every simulated CPU, one noise source, one isolated CPU; writes tracelab-report.html')
     .option('--sim-cpus <n>', 'simulated CPUs (default: the number of cores, at least 2)')
-    .option('-d, --duration <s>', 'seconds to run (default 10)')
+    .option('-d, --duration <time>', 'how long to run: 10, 10s, 2m, 1h, 1..86400 s (default 10s)')
     .action(async (opts: { simCpus?: string; duration?: string }) => {
       const cpus = opts.simCpus === undefined ? undefined : parseUnsigned(opts.simCpus, { min: 2, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
-      const durationS = opts.duration === undefined ? undefined : parseUnsigned(opts.duration, { min: 1, max: 86_400 }, { syscall: 'option', path: '--duration' });
+      const durationS = opts.duration === undefined ? undefined : parseDurationS(opts.duration, '-d/--duration', { min: 1, max: 86_400 });
       process.exitCode = await runDefaultExperiment({ ...(cpus === undefined ? {} : { cpus }), ...(durationS === undefined ? {} : { durationS }) });
     });
   program

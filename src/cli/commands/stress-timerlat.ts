@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { createKtapWriter } from '../../report/ktap.js';
 import { reportTimerlatStress, runTimerlatStress } from '../../selftest/timerlat-stress.js';
-import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS, parseTimeUs } from '../units.js';
 
 /** Add `timerlat` to the `stress` command (the Command that registerStress returns). */
 export function addStressTimerlat(stress: Command): void {
@@ -14,14 +15,14 @@ export function addStressTimerlat(stress: Command): void {
     .option('--cpus <n>', 'simulated CPUs, one holder lane each, 2..64 (default 3)', '3')
     .option('--duration <time>', 'how long to cycle holders: 5, 5s, 1m (default 3s)', '3')
     .option('--epochs <n>', 'epochs, each ended by a tracer change that SIGKILLs all holders (default: one per second)')
-    .option('--period <us>', 'timerlat_period_us, 100..1000000 (default 200)', '200')
+    .option('--period <us>', 'timerlat period, 100..1000000 us; units allowed: 200us, 1ms (default 200)', '200')
     .option('--seed <x>', 'PRNG seed, printed for replay (default 1)', '1')
     .action(async (o: { cpus: string; duration: string; epochs?: string; period: string; seed: string }) => {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
       const cpus = parseUnsigned(o.cpus, { min: 2, max: 64 }, site('--cpus'));
-      const durationS = parseDuration(o.duration, site('--duration'));
+      const durationS = parseDurationS(o.duration, '--duration');
       const epochs = o.epochs === undefined ? undefined : parseUnsigned(o.epochs, { min: 1, max: 1000 }, site('--epochs'));
-      const periodUs = parseUnsigned(o.period, { min: 100, max: 1_000_000 }, site('--period'));
+      const periodUs = parseTimeUs(o.period, '--period', 100, 1_000_000);
       const seed = parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
       const opts = { cpus, durationMs: Math.max(1, durationS) * 1000, periodUs, seed, ...(epochs === undefined ? {} : { epochs }) };
       const r = await runTimerlatStress(opts);

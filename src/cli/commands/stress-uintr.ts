@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { createKtapWriter } from '../../report/ktap.js';
 import { UINTR_STRESS_CHECKS, reportUintrStress, runUintrStress } from '../../selftest/uintr-stress.js';
-import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS } from '../units.js';
 
 /** Add `uintr` to the `stress` command (see registerStress). */
 export function addStressUintr(stress: Command): void {
@@ -26,7 +27,7 @@ export function addStressUintr(stress: Command): void {
         vectors: parseUnsigned(o.vectors, { min: 1, max: 64 }, site('--vectors')),
         targets: parseUnsigned(o.targets, { min: 1, max: 256 }, site('--targets')),
         kill: parseUnsigned(o.kill, { min: 0, max: receivers }, site('--kill')),
-        durationMs: Math.max(0.1, parseDuration(o.duration, site('--duration'))) * 1000,
+        durationMs: Math.max(0.1, parseDurationS(o.duration, '--duration')) * 1000,
         seed: parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed')),
       };
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);

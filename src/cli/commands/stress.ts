@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { createKtapWriter } from '../../report/ktap.js';
 import { reportRingStress, runRingStress } from '../../selftest/ring-stress.js';
-import { parseDuration, parseUnsigned } from '../../tracefs/parse.js';
+import { parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS } from '../units.js';
 import { kerr } from '../../errno.js';
 
 /** Register `stress` with its `ring` subcommand; returns the `stress` command for more subcommands. */
@@ -28,7 +29,7 @@ export function addStressRing(stress: Command): void {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
       const cpus = parseUnsigned(o.cpus, { min: 1, max: 64 }, site('--cpus'));
       const writers = parseUnsigned(o.writers, { min: 0, max: 16 }, site('--writers'));
-      const durationS = parseDuration(o.duration, site('--duration'));
+      const durationS = parseDurationS(o.duration, '--duration');
       const seed = parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
       if (o.mode !== 'overwrite' && o.mode !== 'discard') throw kerr('EINVAL', 'option', '--mode', `${JSON.stringify(o.mode)}: use overwrite or discard`);
       const opts = { cpus, writers, durationMs: Math.max(1, durationS) * 1000, seed, mode: o.mode } as const;

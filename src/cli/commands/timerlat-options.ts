@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { kerr } from '../../errno.js';
 import { DEFAULT_TIMER_SLACK_NS, MAX_TIMER_SLACK_NS } from '../../lab/lab-options.js';
 import { parseNoiseSpec } from '../../lab/noise-spec.js';
-import { parseCpuList, parseDuration, parseTimeUs, parseUnsigned } from '../../tracefs/parse.js';
+import { parseCpuList, parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS, parseTimeUs as timeUs } from '../units.js';
 
 type NoiseSpec = ReturnType<typeof parseNoiseSpec>;
 
@@ -82,13 +83,6 @@ const bad = (path: string, hint: string): never => {
   throw kerr('EINVAL', 'option', path, hint);
 };
 
-/** A whole number of µs in [min, max], plain or with a unit (ns, us, ms, s). */
-function timeUs(text: string, path: string, min: number, max: number): number {
-  const us = parseTimeUs(text, site(path));
-  if (!Number.isInteger(us) || us < min || us > max) bad(path, `${JSON.stringify(text)} is out of range; expected a whole number of microseconds in [${min}, ${max}] (units allowed: 100, 100us, 1ms)`);
-  return us;
-}
-
 /** Parse an action list item: trace[,file=F] | shell,command=C | continue. */
 export function parseAction(text: string, path: string): TimerlatAction {
   const form = 'expected trace[,file=FILE], shell,command=CMD or continue';
@@ -127,7 +121,7 @@ export function planTimerlat(tool: 'top' | 'hist', o: RawTimerlatOptions, seen: 
   const periodUs = o.period === undefined ? 1000 : timeUs(o.period, '-p/--period', 100, 1_000_000);
   let durationS: number | null = null;
   if (o.duration !== undefined) {
-    durationS = parseDuration(o.duration, site('-d/--duration'));
+    durationS = parseDurationS(o.duration, '-d/--duration');
     if (durationS === 0) bad('-d/--duration', `${JSON.stringify(o.duration)}: a session lasts at least 1s (rtla rejects -d 0); omit -d to run until Ctrl-C`);
   }
   const MAXUS = 2 ** 31 - 1;
@@ -155,7 +149,7 @@ export function planTimerlat(tool: 'top' | 'hist', o: RawTimerlatOptions, seen: 
   const onThreshold = (o.onThreshold ?? []).map((a) => parseAction(a, '--on-threshold'));
   const onEnd = (o.onEnd ?? []).map((a) => parseAction(a, '--on-end'));
   if (onEnd.some((a) => a.kind === 'continue')) bad('--on-end', 'continue only makes sense with --on-threshold');
-  const warmUpS = o.warmUp === undefined ? 0 : parseDuration(o.warmUp, site('--warm-up'));
+  const warmUpS = o.warmUp === undefined ? 0 : parseDurationS(o.warmUp, '--warm-up');
   const traceBufferKb = o.traceBufferSize === undefined ? null : parseUnsigned(o.traceBufferSize, { min: 1, max: 1_048_576 }, site('--trace-buffer-size'));
   const bucketSize = o.bucketSize === undefined ? 1 : parseUnsigned(o.bucketSize, { min: 1, max: 999_999 }, site('-b/--bucket-size'));
   const entries = o.entries === undefined ? 256 : parseUnsigned(o.entries, { min: 10, max: 9_999_999 }, site('-E/--entries'));
