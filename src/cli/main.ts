@@ -31,6 +31,8 @@ export function buildProgram(): Command {
     .description('Linux tracing and low-latency machinery (timerlat, trace ring buffers, user interrupts, perf sigtrap) on real Node.js worker threads')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
+    // Usage errors print as every other bad input does (main() below); subcommands inherit this.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
   registerStart(program);
   registerSelftest(program);
@@ -44,11 +46,22 @@ export function buildProgram(): Command {
   return program;
 }
 
+// commander's usage errors in tracelab's form: `tracelab: option EINVAL: unknown option '--bogus'`
+// (`command EINVAL` for commands and arguments), with its "(Did you mean …?)" line kept. Null for
+// help and version, which are no errors.
+function usageError(e: CommanderError): string | null {
+  if (e.exitCode === 0 || e.code === 'commander.help' || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return null;
+  const what = /option/i.test(e.code) || e.code === 'commander.invalidArgument' ? 'option' : 'command';
+  return `tracelab: ${what} EINVAL: ${e.message.replace(/^error: /, '')}`;
+}
+
 async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
+      const usage = usageError(e);
+      if (usage !== null) process.stderr.write(`${usage}\n`);
       process.exitCode = e.exitCode === 0 ? 0 : 1; // --help / --version exit 0; usage errors 1
       return;
     }

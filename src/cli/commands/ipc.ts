@@ -16,10 +16,10 @@ export function registerIpc(program: Command): Command {
   ipc
     .command('bench')
     .description('ping-pong round trips: senduipi (running / in uintr_wait), raw Atomics spin and wait/notify, MessagePort, unix socket, pipe, SIGUSR2; normalised to senduipi beside the seed\'s table')
-    .option('--iterations <n>', 'round trips of the fastest paths; slower ones run a share (default 20000)', '20000')
+    .option('--iterations <n>', 'round trips of the fastest paths; slower ones run a share (default 20000)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { iterations: string; json?: boolean }) => {
-      const iterations = parseUnsigned(o.iterations, { min: 100, max: 10_000_000 }, { syscall: 'option', path: '--iterations' });
+    .action(async (o: { iterations?: string; json?: boolean }) => {
+      const iterations = parseUnsigned(o.iterations ?? '20000', { min: 100, max: 10_000_000 }, { syscall: 'option', path: '--iterations' });
       const r = await runIpcBench(iterations, envLine());
       process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : `${formatIpcBench(r).join('\n')}\n`);
       process.exitCode = r.results.length > 0 ? 0 : 1;

@@ -11,6 +11,7 @@ import { eventFormats, traceFileClock, writeTraceFile, type TraceFileWriter } fr
 import { program as selftestProgram } from '../../selftest/runner.js';
 import { parseUnsigned } from '../../tracefs/parse.js';
 import { parseDurationS, parseTimeUs } from '../units.js';
+import { checkOutputPath } from '../output-path.js';
 
 /** How long the recording waits for its marker tasks to write their first event before the duration starts. */
 const START_BOUND_MS = 20_000;
@@ -117,16 +118,20 @@ export function registerRecord(program: Command): void {
     .command('record')
     .description('record the trace buffer of a lab into a tracelab trace file (pages of every CPU)')
     .requiredOption('-o, --output <file>', 'trace file to write')
-    .option('-d, --duration <time>', 'how long to record: 10, 10s, 2m, 1h (default 1s)', '1')
-    .option('--sim-cpus <n>', 'simulated CPUs (default 2)', '2')
-    .option('-p, --tracer <name>', 'tracer to record, as trace-cmd record -p: nop (a trace_marker task per CPU) or timerlat', 'nop')
-    .option('--period <us>', 'timerlat period with -p timerlat, 100..1000000 us; units allowed: 500us, 1ms', '1000')
-    .action(async (o: { output: string; duration: string; simCpus: string; tracer: string; period: string }) => {
-      const durationS = parseDurationS(o.duration, '-d/--duration');
-      const cpus = parseUnsigned(o.simCpus, { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
-      if (o.tracer !== 'nop' && o.tracer !== 'timerlat') throw kerr('EINVAL', 'option', '--tracer', `unknown tracer "${o.tracer}"; available: nop timerlat`);
-      const periodUs = parseTimeUs(o.period, '--period', 100, 1_000_000);
-      const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus, tracer: o.tracer, periodUs });
+    .option('-d, --duration <time>', 'how long to record: 10, 10s, 2m, 1h (default 1s)')
+    .option('--sim-cpus <n>', 'simulated CPUs (default 2)')
+    .option('-p, --tracer <name>', 'tracer to record, as trace-cmd record -p: nop (a trace_marker task per CPU) or timerlat (default nop)')
+    .option('--period <us>', 'timerlat period with -p timerlat, 100..1000000 us; units allowed: 500us, 1ms (default 1000)')
+    .action(async (o: { output: string; duration?: string; simCpus?: string; tracer?: string; period?: string }) => {
+      const durationS = parseDurationS(o.duration ?? '1', '-d/--duration');
+      const cpus = parseUnsigned(o.simCpus ?? '2', { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
+      const tracer = o.tracer ?? 'nop';
+      if (tracer !== 'nop' && tracer !== 'timerlat') throw kerr('EINVAL', 'option', '-p/--tracer', `unknown tracer "${tracer}"; available: nop timerlat`);
+      // trace-cmd refuses an option its tracer has no use for; a silently ignored period misleads.
+      if (o.period !== undefined && tracer !== 'timerlat') throw kerr('EINVAL', 'option', '--period', 'sets timerlat_period_us: it needs -p timerlat (the nop recording has no period)');
+      const periodUs = parseTimeUs(o.period ?? '1000', '--period', 100, 1_000_000);
+      checkOutputPath(o.output, '-o/--output');
+      const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus, tracer, periodUs });
       process.stderr.write(`# recorded ${s.pages} pages (${s.lost} events lost) to ${o.output}\n`);
     });
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { runSuites, suites } from '../../selftest/index.js';
 import { parseUnsigned } from '../../tracefs/parse.js';
+import { kerr } from '../../errno.js';
 
 /** Register the selftest command. */
 export function registerSelftest(program: Command): void {
@@ -12,6 +13,11 @@ export function registerSelftest(program: Command): void {
     .option('--timeout <seconds>', 'per-test timeout (default: each test\'s own, 45 s for most)')
     .action(async (opts: { filter?: string; timeout?: string }) => {
       const timeoutS = opts.timeout === undefined ? undefined : parseUnsigned(opts.timeout, { min: 1, max: 3600 }, { syscall: 'option', path: '--timeout' });
+      const filter = opts.filter;
+      if (filter !== undefined && !suites.some((s) => s.scenarios.some((c) => `${s.name}/${c.name}`.includes(filter)))) {
+        const names = suites.map((s) => `${s.name}/`).join(', ');
+        throw kerr('ENOENT', 'option', '-f/--filter', `no self-test matches ${JSON.stringify(filter)}; tests are named SUITE/NAME, suites: ${names}`);
+      }
       const totals = await runSuites(suites, (line) => process.stdout.write(`${line}\n`), {
         ...(opts.filter === undefined ? {} : { filter: opts.filter }),
         ...(timeoutS === undefined ? {} : { timeoutS }),

@@ -12,18 +12,18 @@ export function addStressTimerlat(stress: Command): void {
   stress
     .command('timerlat')
     .description('timerlat_fd holders opened, read, closed, killed and migrated on every CPU; checks no leaked holder, no stuck timer, consistent counts')
-    .option('--cpus <n>', 'simulated CPUs, one holder lane each, 2..64 (default 3)', '3')
-    .option('--duration <time>', 'how long to cycle holders: 5, 5s, 1m (default 3s)', '3')
+    .option('--cpus <n>', 'simulated CPUs, one holder lane each, 2..64 (default 3)')
+    .option('--duration <time>', 'how long to cycle holders: 5, 5s, 1m (default 3s)')
     .option('--epochs <n>', 'epochs, each ended by a tracer change that SIGKILLs all holders (default: one per second)')
-    .option('--period <us>', 'timerlat period, 100..1000000 us; units allowed: 200us, 1ms (default 200)', '200')
-    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)', '1')
-    .action(async (o: { cpus: string; duration: string; epochs?: string; period: string; seed: string }) => {
+    .option('--period <us>', 'timerlat period, 100..1000000 us; units allowed: 200us, 1ms (default 200)')
+    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)')
+    .action(async (o: { cpus?: string; duration?: string; epochs?: string; period?: string; seed?: string }) => {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
-      const cpus = parseUnsigned(o.cpus, { min: 2, max: 64 }, site('--cpus'));
-      const durationS = parseDurationS(o.duration, '--duration');
+      const cpus = parseUnsigned(o.cpus ?? '3', { min: 2, max: 64 }, site('--cpus'));
+      const durationS = parseDurationS(o.duration ?? '3', '--duration');
       const epochs = o.epochs === undefined ? undefined : parseUnsigned(o.epochs, { min: 1, max: 1000 }, site('--epochs'));
-      const periodUs = parseTimeUs(o.period, '--period', 100, 1_000_000);
-      const seed = parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
+      const periodUs = parseTimeUs(o.period ?? '200', '--period', 100, 1_000_000);
+      const seed = parseUnsigned(o.seed ?? '1', { max: 0xffffffff }, site('--seed'));
       const opts = { cpus, durationMs: Math.max(1, durationS) * 1000, periodUs, seed, ...(epochs === undefined ? {} : { epochs }) };
       const r = await runTimerlatStress(opts);
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);

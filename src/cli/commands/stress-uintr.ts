@@ -11,24 +11,24 @@ export function addStressUintr(stress: Command): void {
   stress
     .command('uintr')
     .description('user interrupts: sender tasks storm receiver tasks that poll, uintr_wait and clui/stui, some killed mid-storm; checks delivered-or-coalesced, no re-entry, no lost wake-up')
-    .option('--receivers <n>', 'receiver tasks (default 3)', '3')
-    .option('--senders <n>', 'sender tasks (default 3)', '3')
-    .option('--vectors <n>', 'vectors (fds) per receiver, 1..64 (default 4)', '4')
-    .option('--targets <n>', 'fds each sender connects to (default 6)', '6')
-    .option('--kill <n>', 'receivers SIGKILLed halfway (default 1)', '1')
-    .option('--duration <time>', 'storm length: 2, 2s, 1m (default 1s)', '1')
-    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)', '1')
-    .action(async (o: { receivers: string; senders: string; vectors: string; targets: string; kill: string; duration: string; seed: string }) => {
+    .option('--receivers <n>', 'receiver tasks (default 3)')
+    .option('--senders <n>', 'sender tasks (default 3)')
+    .option('--vectors <n>', 'vectors (fds) per receiver, 1..64 (default 4)')
+    .option('--targets <n>', 'fds each sender connects to (default 6)')
+    .option('--kill <n>', 'receivers SIGKILLed halfway (default 1)')
+    .option('--duration <time>', 'storm length: 2, 2s, 1m (default 1s)')
+    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)')
+    .action(async (o: { receivers?: string; senders?: string; vectors?: string; targets?: string; kill?: string; duration?: string; seed?: string }) => {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
-      const receivers = parseUnsigned(o.receivers, { min: 1, max: 64 }, site('--receivers'));
+      const receivers = parseUnsigned(o.receivers ?? '3', { min: 1, max: 64 }, site('--receivers'));
       const opts = {
         receivers,
-        senders: parseUnsigned(o.senders, { min: 1, max: 64 }, site('--senders')),
-        vectors: parseUnsigned(o.vectors, { min: 1, max: 64 }, site('--vectors')),
-        targets: parseUnsigned(o.targets, { min: 1, max: 256 }, site('--targets')),
-        kill: parseUnsigned(o.kill, { min: 0, max: receivers }, site('--kill')),
-        durationMs: Math.max(0.1, parseDurationS(o.duration, '--duration')) * 1000,
-        seed: parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed')),
+        senders: parseUnsigned(o.senders ?? '3', { min: 1, max: 64 }, site('--senders')),
+        vectors: parseUnsigned(o.vectors ?? '4', { min: 1, max: 64 }, site('--vectors')),
+        targets: parseUnsigned(o.targets ?? '6', { min: 1, max: 256 }, site('--targets')),
+        kill: parseUnsigned(o.kill ?? '1', { min: 0, max: receivers }, site('--kill')),
+        durationMs: Math.max(0.1, parseDurationS(o.duration ?? '1', '--duration')) * 1000,
+        seed: parseUnsigned(o.seed ?? '1', { max: 0xffffffff }, site('--seed')),
       };
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);
       const sub = ktap.subtest('uintr', UINTR_STRESS_CHECKS);

@@ -20,19 +20,20 @@ export function addStressRing(stress: Command): void {
   stress
     .command('ring')
     .description('per-CPU trace ring: CPU-actor + migrating task writers (a quarter of their commits from another thread) vs a slow reader; checks written == read + losses, no torn events, in-order sequences')
-    .option('--cpus <n>', 'CPU buffers, each with a CPU-actor writer (default 2)', '2')
-    .option('--writers <m>', 'migrating task writers per CPU (default 2)', '2')
-    .option('--duration <time>', 'how long to write: 5, 5s, 1m (default 2s)', '2')
-    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)', '1')
-    .option('--mode <mode>', 'overwrite or discard (default discard)', 'discard')
-    .action(async (o: { cpus: string; writers: string; duration: string; seed: string; mode: string }) => {
+    .option('--cpus <n>', 'CPU buffers, each with a CPU-actor writer (default 2)')
+    .option('--writers <m>', 'migrating task writers per CPU (default 2)')
+    .option('--duration <time>', 'how long to write: 5, 5s, 1m (default 2s)')
+    .option('--seed <x>', 'PRNG seed, printed for replay (default 1)')
+    .option('--mode <mode>', 'overwrite or discard (default discard)')
+    .action(async (o: { cpus?: string; writers?: string; duration?: string; seed?: string; mode?: string }) => {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
-      const cpus = parseUnsigned(o.cpus, { min: 1, max: 64 }, site('--cpus'));
-      const writers = parseUnsigned(o.writers, { min: 0, max: 16 }, site('--writers'));
-      const durationS = parseDurationS(o.duration, '--duration');
-      const seed = parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
-      if (o.mode !== 'overwrite' && o.mode !== 'discard') throw kerr('EINVAL', 'option', '--mode', `${JSON.stringify(o.mode)}: use overwrite or discard`);
-      const opts = { cpus, writers, durationMs: Math.max(1, durationS) * 1000, seed, mode: o.mode } as const;
+      const cpus = parseUnsigned(o.cpus ?? '2', { min: 1, max: 64 }, site('--cpus'));
+      const writers = parseUnsigned(o.writers ?? '2', { min: 0, max: 16 }, site('--writers'));
+      const durationS = parseDurationS(o.duration ?? '2', '--duration');
+      const seed = parseUnsigned(o.seed ?? '1', { max: 0xffffffff }, site('--seed'));
+      const mode = o.mode ?? 'discard';
+      if (mode !== 'overwrite' && mode !== 'discard') throw kerr('EINVAL', 'option', '--mode', `${JSON.stringify(mode)}: use overwrite or discard`);
+      const opts = { cpus, writers, durationMs: Math.max(1, durationS) * 1000, seed, mode } as const;
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);
       const sub = ktap.subtest('ring', cpus + 4); // per-CPU accounting, in-band losses, torn, order, migrated commits
       const r = await runRingStress(opts);

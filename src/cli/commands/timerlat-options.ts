@@ -2,7 +2,7 @@
 // commander's raw strings in, one validated TimerlatPlan out. Every bad value throws EINVAL naming
 // the option and its allowed range; conflicting options are errors. Pure; runs in the CLI process.
 import { availableParallelism } from 'node:os';
-import { kerr } from '../../errno.js';
+import { KernelError, kerr } from '../../errno.js';
 import { DEFAULT_TIMER_SLACK_NS, MAX_TIMER_SLACK_NS } from '../../lab/lab-options.js';
 import { parseNoiseSpec } from '../../lab/noise-spec.js';
 import { parseCpuList, parseUnsigned } from '../../tracefs/parse.js';
@@ -83,6 +83,16 @@ const bad = (path: string, hint: string): never => {
   throw kerr('EINVAL', 'option', path, hint);
 };
 
+// The lab's parser reports a bad spec as its tracefs write (osnoise/noise); here it is an option.
+function noiseSpec(text: string): NoiseSpec {
+  try {
+    return parseNoiseSpec(text, '--noise');
+  } catch (e) {
+    if (e instanceof KernelError) throw kerr(e.code, 'option', '--noise', e.detail);
+    throw e;
+  }
+}
+
 /** Parse an action list item: trace[,file=F] | shell,command=C | continue. */
 export function parseAction(text: string, path: string): TimerlatAction {
   const form = 'expected trace[,file=FILE], shell,command=CMD or continue';
@@ -156,7 +166,7 @@ export function planTimerlat(tool: 'top' | 'hist', o: RawTimerlatOptions, seen: 
   const seed = o.seed === undefined ? 1 : parseUnsigned(o.seed, { max: 0xffffffff }, site('--seed'));
   const noiseText = o.noise ?? [];
   const noise = noiseText.map((t, i) => {
-    const spec = parseNoiseSpec(t, '--noise');
+    const spec = noiseSpec(t);
     // --seed seeds random sources that name no seed of their own; each source gets its own stream.
     return spec.random === true && !/:seed=\d+/.test(t) ? { ...spec, seed: (seed + i) >>> 0 } : spec;
   });

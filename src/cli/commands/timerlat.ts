@@ -4,9 +4,10 @@
 // Also runDefaultExperiment(), the `npm start` job. CLI process.
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { planTimerlat, type RawTimerlatOptions, type SeenFlags, type TimerlatPlan } from './timerlat-options.js';
 import { runTimerlat, type RunIo } from './timerlat-run.js';
+import { checkOutputPath } from '../output-path.js';
 
 const NOISE_HELP = 'noise source KIND:DURATION/PERIOD[:random][:seed=N][:name=NAME], KIND irq|softirq|thread, e.g. thread:500us/10ms (repeatable)';
 
@@ -45,8 +46,7 @@ function addShared(cmd: Command, seen: SeenFlags): Command {
     .option('--seed <n>', 'seed of random noise sources that name none (default 1)')
     .option('--timer-slack <ns>', "timer slack of the lab's threads in ns, 1..1000000000, or inherit (default 1, as a real-time task)")
     .option('--json <file>', 'write the results as JSON (docs/timerlat-json.schema.json) to FILE, or - for stdout')
-    .option('--html <file>', 'write a self-contained HTML report with a histogram per CPU and context')
-    .addOption(new Option('--log-buckets', 'hist: power-of-two rows instead of -b/-E linear buckets'));
+    .option('--html <file>', 'write a self-contained HTML report with a histogram per CPU and context');
   // -i/--irq and --no-irq (hist) share commander's `irq` attribute: record each as it is seen.
   cmd.on('option:irq', (v: string) => (seen.irqUs = v));
   cmd.on('option:thread', (v: string) => (seen.threadUs = v));
@@ -60,8 +60,19 @@ function stdio(): RunIo {
 
 async function execute(tool: 'top' | 'hist', o: RawTimerlatOptions, seen: SeenFlags): Promise<void> {
   const plan = planTimerlat(tool, o, seen);
+  checkOutputs(plan);
   const r = await runTimerlat(plan, stdio());
   process.exitCode = r.code;
+}
+
+// Every file the run will write, checked before it starts (not after the whole measurement).
+function checkOutputs(plan: TimerlatPlan): void {
+  if (plan.json !== null && plan.json !== '-') checkOutputPath(plan.json, '--json');
+  if (plan.html !== null) checkOutputPath(plan.html, '--html');
+  if (plan.traceFile !== null) checkOutputPath(plan.traceFile, '-t/--trace');
+  for (const [actions, option] of [[plan.onThreshold, '--on-threshold'], [plan.onEnd, '--on-end']] as const) {
+    for (const a of actions) if (a.kind === 'trace') checkOutputPath(a.file, option);
+  }
 }
 
 /** Register `timerlat` with its `top` and `hist` subcommands. */
@@ -79,7 +90,8 @@ export function registerTimerlat(program: Command): Command {
     .option('--no-header', 'do not print header')
     .option('--no-summary', 'do not print summary')
     .option('--no-index', 'do not print index')
-    .option('--with-zeros', 'print zero only entries');
+    .option('--with-zeros', 'print zero only entries')
+    .option('--log-buckets', 'power-of-two rows instead of -b/-E linear buckets');
   hist.on('option:no-irq', () => (histSeen.noIrq = true));
   hist.on('option:no-thread', () => (histSeen.noThread = true));
   hist.action(async (o: RawTimerlatOptions) => execute('hist', o, histSeen));
