@@ -78,6 +78,12 @@ describe('units on every command', () => {
     expect(r.out, shown(r.out)).toMatch(/^# tracelab timerlat top: 2 simulated CPUs, 1 s,/m);
   });
 
+  it('selftest --timeout takes the duration units and names its range; exit 1 outside 1..3600 s', () => {
+    const r = run(['selftest', '--timeout', '2h']);
+    expect(r.code, shown(r.out)).toBe(1);
+    expect(r.out, shown(r.out)).toMatch(/^tracelab: option EINVAL: --timeout — "2h" is out of range; .*\[1s, 3600s\]$/m);
+  });
+
   it('stress timerlat --period 1500ns is EINVAL naming --period; exit 1', () => {
     const r = run(['stress', 'timerlat', '--period', '1500ns']);
     expect(r.code, shown(r.out)).toBe(1);

@@ -1,7 +1,7 @@
 // `tracelab selftest`: run every registered scenario against a fresh lab and print KTAP.
 import type { Command } from 'commander';
 import { runSuites, suites } from '../../selftest/index.js';
-import { parseUnsigned } from '../../tracefs/parse.js';
+import { parseDurationS } from '../units.js';
 import { kerr } from '../../errno.js';
 
 /** Register the selftest command. */
@@ -10,9 +10,9 @@ export function registerSelftest(program: Command): void {
     .command('selftest')
     .description('run the built-in self-tests and print KTAP version 1 (exit 0 only if all pass)')
     .option('-f, --filter <text>', 'only tests whose suite/name contains <text>')
-    .option('--timeout <seconds>', 'per-test timeout (default: each test\'s own, 45 s for most)')
+    .option('--timeout <time>', 'per-test timeout: 30, 30s, 2m, 1..3600 s (default: each test\'s own, 45 s for most)')
     .action(async (opts: { filter?: string; timeout?: string }) => {
-      const timeoutS = opts.timeout === undefined ? undefined : parseUnsigned(opts.timeout, { min: 1, max: 3600 }, { syscall: 'option', path: '--timeout' });
+      const timeoutS = opts.timeout === undefined ? undefined : parseDurationS(opts.timeout, '--timeout', { min: 1, max: 3600 });
       const filter = opts.filter;
       if (filter !== undefined && !suites.some((s) => s.scenarios.some((c) => `${s.name}/${c.name}`.includes(filter)))) {
         const names = suites.map((s) => `${s.name}/`).join(', ');
