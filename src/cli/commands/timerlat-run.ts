@@ -102,7 +102,8 @@ export async function runTimerlat(plan: TimerlatPlan, io: RunIo): Promise<RunOut
     let recorded: { cpu: number; lines: string[] } | null = null;
     // rtla's main loop: when tracing went off, run the --on-threshold actions; with `continue`,
     // turn tracing back on (tracer.restart re-arms the stop record), so every later crossing runs
-    // them again. A stop while the actions of the previous one run cannot happen (tracing is off).
+    // them again. Tracing stays off while the actions run, so a stop reported then (an exception) is
+    // ignored, as rtla handles one stop per round; after the run ended no actions start (common.c).
     let handling = false;
     let finished = false;
     let actionsDone: Promise<void> = Promise.resolve();
