@@ -196,7 +196,7 @@ function evaluate(w: Int32Array, o: Outcome): UintrStressResult {
     { name: 'no_handler_reentry', ok: maxDepth <= 1, detail: `max handler depth ${maxDepth}` },
     { name: 'nothing_delivered_while_masked', ok: masked === 0, detail: `${masked} deliveries while masked, over ${maskRounds} clui/stui rounds` },
     { name: 'no_lost_wakeup', ok: lostWake === 0, detail: `${lostWake} uintr_wait calls slept to their bound mid-storm; ${waitsWoken} were woken by a post` },
-    { name: 'senders_never_fault', ok: faulted.length === 0, detail: faulted.length === 0 ? `${o.tx.length} senders exited 0, also after ${o.killed.size} receivers were killed` : faulted.map(({ st, s }) => `tx${s} ${JSON.stringify(st)}`).join('; ') },
+    { name: 'senders_never_fault', ok: faulted.length === 0, detail: faulted.length === 0 ? `${o.tx.length} senders exited 0, also after ${o.killed.size} ${o.killed.size === 1 ? 'receiver was' : 'receivers were'} killed` : faulted.map(({ st, s }) => `tx${s} ${JSON.stringify(st)}`).join('; ') },
     { name: 'receivers_end_as_expected', ok: badRx.length === 0, detail: badRx.length === 0 ? `${o.R - o.killed.size} receivers exited 0, ${o.killed.size} were SIGKILLed` : badRx.join('; ') },
   ];
   return { posts, deliveries, waitsWoken, maskRounds, killed: o.killed.size, checks };
