@@ -36,9 +36,10 @@ export interface OsnoiseControl {
   /** open() of per_cpu/cpuN/timerlat_fd: checks and takes the CPU, or throws. */
   openFd(cpu: number, opener: Opener): OpenOps;
   noise(): string;
-  setNoise(text: string): void;
+  /** Resolves once every CPU has placed the sources (the write returns then, as the kernel's does). */
+  setNoise(text: string): void | Promise<void>;
   noiseMask(): readonly number[];
-  setNoiseMask(cpus: readonly number[]): void;
+  setNoiseMask(cpus: readonly number[]): void | Promise<void>;
 }
 
 /** Format the options file as the kernel does: set options by name, cleared ones with NO_. */
