@@ -4,7 +4,7 @@
 // start itself just armed. A restart after a reported stop still re-arms it. The CPUs are a fake
 // CpuSet whose broadcast makes CPU 0 hit stop_tracing_total_us at once; in process, no workers.
 import { describe, expect, it } from 'vitest';
-import { LabTimerlat } from '../../src/lab/timerlat.js';
+import { LabTimerlat, timerlatHooks } from '../../src/lab/timerlat.js';
 import type { CpuSet } from '../../src/lab/cpus.js';
 import { Tracefs } from '../../src/tracefs/tree.js';
 import { TLG, claimStop } from '../../src/tracers/timerlat-layout.js';
@@ -34,15 +34,16 @@ describe('a stop claimed during the start', () => {
   it('is reported, the tracer ends stopped with the buffer off; tracing_on 1 then re-arms the stop word', async () => {
     const { tl, tracing } = await lab();
     const stopped = new Promise<{ kind: string; cpu: number; context: string }>((r) => tl.once('stop', r as (s: unknown) => void));
-    tl.start();
+    const hooks = timerlatHooks(tl); // the control plane's side: current_tracer became timerlat
+    hooks.tracerStarted();
     expect(Atomics.load(tl.shm.i32, tl.shm.g + TLG.STOP_HIT)).toBe(2); // not erased by the start's enableBuffer
     const stop = await within(5000, 'stop report', stopped);
     expect(stop).toMatchObject({ kind: 'threshold', cpu: 0, context: 'thread' });
     expect(tl.state).toBe('stopped');
     expect(tracing()).toBe(false);
-    tl.tracingOnWritten(true); // tracer.restart: the reported stop is re-armed
+    hooks.tracingOnWritten(true); // tracer.restart: the reported stop is re-armed
     expect(Atomics.load(tl.shm.i32, tl.shm.g + TLG.STOP_HIT)).toBe(0);
     expect(tl.state).toBe('running');
-    tl.dispose();
+    hooks.dispose();
   });
 });
