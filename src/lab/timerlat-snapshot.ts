@@ -1,7 +1,7 @@
 // lab.timerlat.snapshot(): every CPU's irq/thread/user-ret summaries, its skipped and no-waiter
 // counts and its activation seqnum, read from the shared timerlat region while the CPUs keep writing
 // (seqcount retries, no pause; while tracing is off nothing is counted, so the summaries hold still). Control plane (main thread), or any thread that attached the region.
-import { Ctx, readSample, summarize } from '../tracers/latency-stats.js';
+import { Ctx, readSample, summarize, type LatencySnapshot, type LatencySummary } from '../tracers/latency-stats.js';
 import { TLC, type TimerlatShm } from '../tracers/timerlat-layout.js';
 import type { TimerlatCpuStats } from './timerlat-types.js';
 
@@ -20,3 +20,10 @@ export function timerlatSnapshot(s: TimerlatShm, cpus: number): TimerlatCpuStats
     };
   });
 }
+
+/**
+ * The summary (count, min, avg, max, stddev, percentiles) of one raw record from
+ * `lab.timerlat.histogram(cpu, ctx)`: built from that single read, so it describes exactly the
+ * samples of the histogram and sums beside it, even while the CPU keeps writing.
+ */
+export const summarizeRecord: (raw: LatencySnapshot) => LatencySummary = summarize;

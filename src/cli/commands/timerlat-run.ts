@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Lab } from '../../lab/lab.js';
 import { Knobs } from '../../lab/knobs.js';
 import { formatNoiseSpec } from '../../lab/noise-spec.js';
+import { summarizeRecord } from '../../lab/timerlat-snapshot.js';
 import type { StopInfo } from '../../lab/timerlat.js';
 import type { Task } from '../../lab/tasks.js';
 import { program as selftestProgram } from '../../selftest/runner.js';
@@ -267,8 +268,8 @@ export function collect(lab: Lab, plan: TimerlatPlan, end: RunEnd, startedAt: Da
   const cpus: CpuResult[] = plan.cpus.map((cpu) => {
     const s = snap[cpu]!;
     const ctx = (k: 'irq' | 'thread' | 'user'): ContextResult => {
-      const raw = lab.timerlat.histogram(cpu, CTX_FILE[k]);
-      return { summary: s[k], hist: Array.from(raw.hist), sumNs: raw.sumNs };
+      const raw = lab.timerlat.histogram(cpu, CTX_FILE[k]); // one read: summary, histogram and sum describe the same samples
+      return { summary: summarizeRecord(raw), hist: Array.from(raw.hist), sumNs: raw.sumNs };
     };
     return { cpu, irq: ctx('irq'), thread: ctx('thread'), user: ctx('user'), skipped: s.skipped, noWaiter: s.noWaiter };
   });
