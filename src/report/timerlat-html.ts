@@ -15,6 +15,18 @@ function us(ns: number | null): string {
   return ns === null ? '–' : (ns / 1000).toFixed(2);
 }
 
+/** A percentile: a histogram bucket's bound, a whole µs, printed without decimals it does not have. */
+function bound(ns: number | null): string {
+  return ns === null ? '–' : Number.isInteger(ns / 1000) ? String(ns / 1000) : (ns / 1000).toFixed(2);
+}
+
+/** The run's length in words: `3 s`, `2 min 5 s`, `1 h 0 min 2 s`. */
+function lasted(s: number): string {
+  const t = Math.round(s);
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor((t % 3600) / 60), t % 60];
+  return h > 0 ? `${h} h ${m} min ${sec} s` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
+}
+
 /**
  * One histogram as an SVG bar chart: x = latency on a log2(1 + µs) axis (so the power-of-two buckets
  * above 1 ms are as wide as they are informative, not wider), y = log10(count + 1).
@@ -62,7 +74,7 @@ export function renderTimerlatHtml(r: TimerlatResult): string {
   const cpus = cpusWithData(r);
   const row = (label: string, k: TimerlatContext, c: ContextResult, skipped: string): string => {
     const s = c.summary;
-    return `<tr><td>${esc(label)}</td><td>${NAMES[k]}</td><td>${s.count}</td><td>${us(s.minNs)}</td><td>${us(s.avgNs)}</td><td>${us(s.maxNs)}</td><td>${us(s.p50Ns)}</td><td>${us(s.p90Ns)}</td><td>${us(s.p99Ns)}</td><td>${us(s.p999Ns)}</td><td>${us(s.stddevNs)}</td><td>${skipped}</td></tr>`;
+    return `<tr><td>${esc(label)}</td><td>${NAMES[k]}</td><td>${s.count}</td><td>${us(s.minNs)}</td><td>${us(s.avgNs)}</td><td>${us(s.maxNs)}</td><td>${bound(s.p50Ns)}</td><td>${bound(s.p90Ns)}</td><td>${bound(s.p99Ns)}</td><td>${bound(s.p999Ns)}</td><td>${us(s.stddevNs)}</td><td>${skipped}</td></tr>`;
   };
   const rows: string[] = [];
   for (const c of cpus) for (const k of ctxs) rows.push(row(`CPU ${c.cpu}`, k, c[k], k === 'irq' ? String(c.skipped) : ''));
@@ -72,6 +84,7 @@ export function renderTimerlatHtml(r: TimerlatResult): string {
     : r.stop.kind === 'threshold'
       ? `<p class="stop">CPU ${r.stop.cpu} hit stop tracing: a ${esc(r.stop.context)} latency of ${us(r.stop.latencyNs)} us crossed ${r.stop.thresholdUs} us.</p>`
       : `<p class="stop">CPU ${r.stop.cpu} stopped tracing: ${esc(r.stop.taint)}.</p>`;
+  const empty = r.config.cpus.filter((cpu) => !cpus.some((c) => c.cpu === cpu));
   const noise = r.config.noise.length === 0 ? 'none' : r.config.noise.map((n) => `${esc(n.name)} (${esc(n.spec)}) on CPUs ${n.cpus.join(',')}`).join('; ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>tracelab timerlat ${r.config.tool} report</title>
@@ -86,7 +99,7 @@ th{background:#f3f4f6}
 code{background:#f3f4f6;padding:1px 4px}
 </style></head><body>
 <h1>tracelab timerlat ${r.config.tool}</h1>
-<p>Started ${esc(r.startedAt)}, duration <code>${esc(formatDuration(r.elapsedS).trim())}</code>, ended by <b>${r.end}</b>.
+<p>Started ${esc(r.startedAt)}, ran ${lasted(r.elapsedS)} (<code>${esc(formatDuration(r.elapsedS).trim())}</code> in rtla's header), ended by <b>${r.end}</b>.
 ${r.config.simCpus} simulated CPUs, traced CPUs ${r.config.cpus.join(',')}, period ${r.config.periodUs} us, ${r.config.workload} workload.
 Noise: ${noise}; isolated CPUs: ${r.config.isolate.length === 0 ? 'none' : r.config.isolate.join(',')}.
 Node ${esc(r.machine.node)} on ${esc(r.machine.kernel)} (${r.machine.cores} cores), seed ${r.machine.seed}, timer slack ${r.machine.timerSlackNs === null ? 'unknown' : `${r.machine.timerSlackNs} ns`}.</p>
@@ -94,8 +107,10 @@ ${stop}
 <h2>Summary (us)</h2>
 <table><thead><tr><th>CPU</th><th>context</th><th>count</th><th>min</th><th>avg</th><th>max</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>stddev</th><th>skipped</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-<p>${formatLoss(r).map(esc).join('<br>')}</p>
+<p>Percentiles are histogram bucket bounds: 1 µs wide below 1 ms, 1/64 of the value above.${empty.length === 0 ? '' : ` Traced CPUs with no sample (left out of the table and the ALL rows, as rtla does): ${empty.join(',')}.`}</p>
+<p>${formatLoss(r).map((l) => esc(l.replace(/^# /, ''))).join('<br>')}</p>
 <h2>Histograms</h2>
+<p>One chart per CPU and context: latency in µs on a log axis (each bar a bucket), sample count on a log axis. Hover a bar for its bucket and count.</p>
 ${charts.join('\n')}
 </body></html>
 `;
