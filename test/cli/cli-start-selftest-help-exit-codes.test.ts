@@ -22,6 +22,12 @@ describe('tracelab CLI', () => {
     expect(r.out).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('timerlat with no subcommand runs top, as rtla timerlat does (options go to top)', () => {
+    const r = run(['timerlat', '-d', '1s', '-q', '--sim-cpus', '1']);
+    expect(r.code, shown(r.out)).toBe(0);
+    expect(r.out, shown(r.out)).toMatch(/^ALL IRQ /m); // top's percentile rows, not the help
+  });
+
   it('--help lists the subcommands', () => {
     const r = run(['--help']);
     expect(r.code, shown(r.out)).toBe(0);
