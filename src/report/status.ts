@@ -4,7 +4,7 @@ import type { CpuStats } from '../lab/cpus.js';
 
 /** Render per-CPU counters as an aligned text table. */
 export function renderCpuTable(stats: readonly CpuStats[], elapsedNs: number): string {
-  const head = ['CPU', 'state', 'IRQs', 'IPIs', 'hrtimers', 'syscalls', 'kthread', 'busy%', 'idle%'];
+  const head = ['CPU', 'state', 'LOC', 'IPIs', 'hrtimers', 'syscalls', 'kthread', 'busy%', 'idle%'];
   const rows = stats.map((s) => {
     const total = s.busyNs + s.idleNs || 1;
     return [
@@ -21,5 +21,6 @@ export function renderCpuTable(stats: readonly CpuStats[], elapsedNs: number): s
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [`# ${stats.length} simulated CPUs, ${(elapsedNs / 1e9).toFixed(2)} s`, line(head), ...rows.map(line)].join('\n');
+  const legend = '# LOC: local timer interrupts taken, IPIs: inter-processor interrupts handled (the two rows of /proc/interrupts); hrtimers: timers expired';
+  return [`# ${stats.length} simulated CPUs, ${(elapsedNs / 1e9).toFixed(2)} s`, line(head), ...rows.map(line), legend].join('\n');
 }
