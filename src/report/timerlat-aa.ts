@@ -44,7 +44,10 @@ function fromAnalysis(stop: StopInfo & { kind: 'threshold' }, a: StopAnalysis): 
   if (irq) for (const b of [...irqs, ...softirqs]) {
     out.push(`  Previous IRQ interference:\t\t\t up to  ${us(b.durationNs)} us`, named(b.name, 0));
   }
-  out.push(`  IRQ handler delay:\t\t${''.padStart(16)}\t${us(a.irqLatencyNs)} us (${per(total, a.irqLatencyNs)} %)`);
+  // rtla's %16s slot: "(exit from idle)" when the timer IRQ woke an idle CPU (here: the actor asleep in
+  // Atomics.wait, which the saved stack names; without a stack, nothing ran before the IRQ).
+  const fromIdle = a.stack !== undefined ? a.stack.some((f) => f.startsWith('default_idle_call')) : a.blocking.length === 0;
+  out.push(`  IRQ handler delay:\t\t${(fromIdle ? '(exit from idle)' : '').padStart(16)}\t${us(a.irqLatencyNs)} us (${per(total, a.irqLatencyNs)} %)`);
   out.push(`  IRQ latency:\t\t\t\t\t\t${us(irq ? stop.latencyNs : a.irqLatencyNs)} us`);
   if (irq) {
     const running = threads[0];

@@ -121,6 +121,15 @@ describe('timerlat renderers', () => {
     expect(out).toMatch(/-{72}\n {2}Thread latency:\t+ {2}1000\.00 us \(100%\)\n$/);
   });
 
+  it('auto-analysis: an IRQ taken from idle says "(exit from idle)" in rtla\'s slot; one that waited for an IRQ-off section does not', () => {
+    const stop = { kind: 'threshold' as const, cpu: 0, context: 'irq' as const, latencyNs: 900_000, thresholdUs: 200 };
+    const base = { cpu: 0, seqnum: 3, irqLatencyNs: 900_000, irqDurationNs: 2_000, threadLatencyNs: null };
+    const idle = renderAutoAnalysis({ ...stop, analysis: { ...base, blocking: [], stack: ['timerlat_irq', 'default_idle_call [Atomics.wait]', 'do_idle'] } }, []);
+    expect(idle).toMatch(/^ {2}IRQ handler delay:\t\t\(exit from idle\)\t {3}900\.00 us \(100\.00 %\)$/m);
+    const busy = renderAutoAnalysis({ ...stop, analysis: { ...base, blocking: [{ name: 'irq-noise', kind: 'irq', startNs: 0, durationNs: 800_000 }] } }, []);
+    expect(busy).toMatch(/^ {2}IRQ handler delay:\t\t {16}\t {3}900\.00 us/m);
+  });
+
   it('auto-analysis without a StopAnalysis falls back to StopInfo and the configured noise', () => {
     const out = renderAutoAnalysis({ kind: 'threshold', cpu: 0, context: 'irq', latencyNs: 50_000, thresholdUs: 20 }, [{ spec: 'irq:30us/1000us', name: 'timer-storm', kind: 'irq', durationUs: 30, periodUs: 1000, cpus: [0] }]);
     expect(out).toMatch(/^## CPU 0 hit stop tracing, analyzing it ##\n {2}irq sample of 50\.00 us crossed the 20 us threshold\n/);
