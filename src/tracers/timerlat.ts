@@ -220,16 +220,16 @@ export class TimerlatCpu {
   }
 
   /*
- * Counted: the statistics describe exactly the samples the trace holds, as rtla's do (it reads them
- * from the trace, or from its BPF collector, which stops at the stop-tracing flag). So a sample is
- * counted and traced only while tracing is on: after a threshold stop (or tracing_on 0) the timers
- * keep cycling, but nothing is counted until tracing_on 1. Within one activation (irq, thread, then
- * user-ret at the next read) a sample is also counted only if the earlier ones were, so a stop or a
- * restart in the middle of an activation never leaves thread > irq or user-ret > thread. Cost per
- * sample: the one tracing_on load the ring write already needed, and a field test.
- */
+   * Counted: the statistics describe exactly the samples the trace holds, as rtla's do (it reads them
+   * from the trace, or from its BPF collector, which stops at the stop-tracing flag). So a sample is
+   * counted and traced only while tracing is on: after a threshold stop (or tracing_on 0) the timers
+   * keep cycling, but nothing is counted until tracing_on 1. Within one activation (irq, thread, then
+   * user-ret at the next read) a sample is also counted only if the earlier ones were, so a stop or a
+   * restart in the middle of an activation never leaves thread > irq or user-ret > thread. Cost per
+   * sample: the one tracing_on load the ring write already needed, and a field test.
+   */
 
-// `pid`: the thread a sample is taken for (its trace line shows it): the holder for user-ret,
+  // `pid`: the thread a sample is taken for (its trace line shows it): the holder for user-ret,
   // timerlat/N for a kernel-mode thread sample, 0 for the IRQ.
   #sample(now: number, seq: number, ctx: CtxId, latNs: number, thresholdWord: number, pid = 0): void {
     if (!this.#counted || !this.#port.tracingOn()) {
