@@ -31,7 +31,9 @@ export class TracePipeReader {
   readonly #opts: TracePipeOptions;
   #carry = '';
   #closed = false;
-  #wait: { readonly word: Int32Array; readonly ring: RingBuffer } | undefined;
+  // Every pending wait: several reads may block on one open file at once (threads sharing the fd,
+  // two read() calls on one handle), and close()/interrupt() must end each of them.
+  readonly #waits = new Set<{ readonly word: Int32Array; readonly ring: RingBuffer }>();
 
   constructor(src: RingSource, opts: TracePipeOptions = {}) {
     this.#src = src;
@@ -76,7 +78,8 @@ export class TracePipeReader {
     if (this.ready()) return 'ok';
     const ring = ringOf(this.#src);
     const word = new Int32Array(new SharedArrayBuffer(4));
-    this.#wait = { word, ring };
+    const me = { word, ring };
+    this.#waits.add(me);
     const cancel = { view: word, index: 0 };
     const wm = this.#opts.watermarkPages ?? 0;
     const waits = Array.from({ length: ring.params.cpus }, (_, cpu) => ring.waitForDataAsync(cpu, {
@@ -87,7 +90,7 @@ export class TracePipeReader {
     Atomics.store(word, 0, 1); // publish: cancel the other CPUs' waits before kicking them
     for (let cpu = 0; cpu < ring.params.cpus; cpu++) ring.wakeReaders(cpu);
     const all = await Promise.all(waits);
-    this.#wait = undefined;
+    this.#waits.delete(me);
     if (this.#closed) return 'cancelled';
     if (all.includes('ok')) return 'ok';
     return first === 'cancelled' ? 'cancelled' : first;
@@ -112,12 +115,12 @@ export class TracePipeReader {
     this.interrupt();
   }
 
-  /** End the pending wait (it resolves 'cancelled'); read() then looks again, on the current ring. */
+  /** End every pending wait (each resolves 'cancelled'); read() then looks again, on the current ring. */
   interrupt(): void {
-    const w = this.#wait;
-    if (w === undefined) return;
-    Atomics.store(w.word, 0, 1); // publish: cancel first, then kick
-    for (let cpu = 0; cpu < w.ring.params.cpus; cpu++) w.ring.wakeReaders(cpu);
+    for (const w of this.#waits) {
+      Atomics.store(w.word, 0, 1); // publish: cancel first, then kick
+      for (let cpu = 0; cpu < w.ring.params.cpus; cpu++) w.ring.wakeReaders(cpu);
+    }
   }
 }
 

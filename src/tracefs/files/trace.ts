@@ -105,11 +105,13 @@ function pipeOps(ctl: TraceControl): OpenOps {
  */
 function rawOps(ctl: TraceControl, cpu: number): OpenOps {
   let closed = false;
-  let waiting: { readonly word: Int32Array; readonly ring: RingBuffer } | undefined;
+  // Every blocked read of this open file (threads sharing the fd may block in read() together).
+  const waiting = new Set<{ readonly word: Int32Array; readonly ring: RingBuffer }>();
   const interrupt = (): void => {
-    if (waiting === undefined) return;
-    Atomics.store(waiting.word, 0, 1); // publish: cancel, then kick
-    waiting.ring.wakeReaders(cpu);
+    for (const w of waiting) {
+      Atomics.store(w.word, 0, 1); // publish: cancel, then kick
+      w.ring.wakeReaders(cpu);
+    }
   };
   const close = (): void => {
     closed = true;
@@ -126,10 +128,13 @@ function rawOps(ctl: TraceControl, cpu: number): OpenOps {
         // A whole page when one is ready; the filling page only once tracing is off (nothing more comes).
         const page = ring.consumePage(cpu) ?? (ctl.tracingOn() ? null : ring.consumePage(cpu, { partial: true }));
         if (page !== null) return Buffer.from(page.bytes.buffer, page.bytes.byteOffset, page.bytes.byteLength).toString('latin1');
-        const word = new Int32Array(new SharedArrayBuffer(4));
-        waiting = { word, ring };
-        await ring.waitForDataAsync(cpu, { watermarkPages: ctl.tracingOn() ? 1 : 0, cancel: { view: word, index: 0 } }); // 'cancelled': closed or resized
-        waiting = undefined;
+        const me = { word: new Int32Array(new SharedArrayBuffer(4)), ring };
+        waiting.add(me);
+        try {
+          await ring.waitForDataAsync(cpu, { watermarkPages: ctl.tracingOn() ? 1 : 0, cancel: { view: me.word, index: 0 } }); // 'cancelled': closed or resized
+        } finally {
+          waiting.delete(me);
+        }
       }
     },
     close: () => {
