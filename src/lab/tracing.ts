@@ -112,9 +112,15 @@ export class Tracing {
     return Atomics.load(this.#k.i32, this.#k.tracingOnIndex) === 1;
   }
 
-  /** Turn recording on or off (writers check the word before each event). */
+  /**
+   * Turn recording on or off (writers check the word before each event). Turning it off wakes every
+   * blocked reader, as trace.c rb_simple_write calls ring_buffer_wake_waiters(RING_BUFFER_ALL_CPUS):
+   * trace_pipe_raw then hands out the filling page, trace_pipe ends a read (EOF) once it has read.
+   */
   setOn(on: boolean): void {
+    const was = this.isOn();
     Atomics.store(this.#k.i32, this.#k.tracingOnIndex, on ? 1 : 0); // single writer (control plane)
+    if (was && !on) for (const r of this.#readers) r.interrupt(); // publish: the word is stored before the wake
   }
 
   /** Per-CPU size of the ring as allocated, in KiB. */

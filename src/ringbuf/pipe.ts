@@ -19,6 +19,11 @@ export interface TracePipeOptions extends LineOptions {
   readonly watermarkPages?: number;
   /** The stream ends (EOF) at this clockNs() time. @default never */
   readonly deadlineNs?: number;
+  /**
+   * tracing_on, for trace.c's tracing_wait_pipe: once this reader has handed out something, an empty
+   * read with tracing off returns '' (EOF) instead of blocking. @default none: always block
+   */
+  readonly tracingOn?: () => boolean;
 }
 
 function ringOf(src: RingSource): RingBuffer {
@@ -31,6 +36,8 @@ export class TracePipeReader {
   readonly #opts: TracePipeOptions;
   #carry = '';
   #closed = false;
+  /** Whether a read returned something yet (tracing_wait_pipe's iter->pos). */
+  #pos = false;
   // Every pending wait: several reads may block on one open file at once (threads sharing the fd,
   // two read() calls on one handle), and close()/interrupt() must end each of them.
   readonly #waits = new Set<{ readonly word: Int32Array; readonly ring: RingBuffer }>();
@@ -101,7 +108,12 @@ export class TracePipeReader {
     for (;;) {
       if (this.#closed) return '';
       const t = this.take(maxBytes);
-      if (t !== '') return t;
+      if (t !== '') {
+        this.#pos = true;
+        return t;
+      }
+      // trace.c tracing_wait_pipe: `if (!tracer_tracing_is_on(iter->tr) && iter->pos) break;`
+      if (this.#pos && this.#opts.tracingOn !== undefined && !this.#opts.tracingOn()) return '';
       const r = await this.wait(deadlineNs);
       if (r === 'timed-out' || this.#closed) return '';
       // 'cancelled' without close: interrupted (the ring was replaced); look again.

@@ -88,7 +88,7 @@ export function writeMarker(ctl: TraceControl, pid: number, text: string): numbe
 
 function pipeOps(ctl: TraceControl): OpenOps {
   const commOf = ctl.commOf?.bind(ctl);
-  const reader = new TracePipeReader(() => ctl.ring(), commOf === undefined ? {} : { commOf });
+  const reader = new TracePipeReader(() => ctl.ring(), { tracingOn: () => ctl.tracingOn(), ...(commOf === undefined ? {} : { commOf }) });
   const untrack = ctl.track?.(reader);
   return {
     read: (size) => reader.read(Math.max(1, size)),
@@ -131,7 +131,7 @@ function rawOps(ctl: TraceControl, cpu: number): OpenOps {
         const me = { word: new Int32Array(new SharedArrayBuffer(4)), ring };
         waiting.add(me);
         try {
-          await ring.waitForDataAsync(cpu, { watermarkPages: ctl.tracingOn() ? 1 : 0, cancel: { view: me.word, index: 0 } }); // 'cancelled': closed or resized
+          await ring.waitForDataAsync(cpu, { watermarkPages: ctl.tracingOn() ? 1 : 0, cancel: { view: me.word, index: 0 } }); // 'cancelled': closed, resized or tracing turned off
         } finally {
           waiting.delete(me);
         }
