@@ -3,7 +3,7 @@
 // calls for each RPC. Control plane (main thread) only.
 import { kerr } from '../errno.js';
 import { readAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
-import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import { openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingBoot, TaskRpcCall } from './protocol.js';
 import { checkModule, commOf, type Task, type TaskRecord } from './task-record.js';
 import type { LabUintr } from './uintr.js'; // uintr
@@ -46,7 +46,7 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
     case 'close': {
       const f = fdOf(r, req.fd, 'close');
       r.fds.delete(req.fd);
-      f.ops.close();
+      putFile(f); // the file is released when no other fd table (a fork's copy) still refers to it
       return 0;
     }
     case 'kill':

@@ -13,7 +13,7 @@ import { queueSignal, signalName, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine } from '../../machines/task.js';
 import type { TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
-import type { OpenFile, Tracefs } from '../tracefs/tree.js';
+import { getFile, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
 import { serveSyscall, type SyscallHost } from './task-syscalls.js';
 import { PidAllocator, allCpus, checkCpus, publishSlot, releaseSlot, schedStateOf } from './task-slots.js';
@@ -203,8 +203,8 @@ export class TaskSet {
     let resolveExit!: (st: ExitStatus) => void;
     const exited = new Promise<ExitStatus>((res) => (resolveExit = res));
     const actor = createActor(taskMachine, { input: { pid, tgid: tgid ?? pid, comm: name } }).start();
-    const fds = tgid !== undefined && parent !== undefined ? parent.fds : new Map<number, OpenFile>(parent?.fds ?? []);
-    if (parent !== undefined && fds !== parent.fds) this.#uintr.onFork(fds); // uintr: fork dups uintr fds
+    // CLONE_THREAD shares the table; fork copies it, each entry taking a reference to the same open file.
+    const fds = tgid !== undefined && parent !== undefined ? parent.fds : new Map<number, OpenFile>([...(parent?.fds ?? [])].map(([n, f]) => [n, getFile(f)]));
     const rec: TaskRecord = {
       pid,
       tgid: tgid ?? pid,
@@ -253,7 +253,10 @@ export class TaskSet {
     }
     releaseSlot(this.#t, r.slot, 'signal' in status && status.signal === 'SIGKILL');
     this.#uintr.onExit(r.pid); // uintr: UPID dies, UITT freed
-    if (r.tgid === r.pid || !this.#sharesFds(r)) for (const f of r.fds.values()) safeClose(f);
+    if (r.tgid === r.pid || !this.#sharesFds(r)) {
+      for (const f of r.fds.values()) safeClose(f);
+      r.fds.clear(); // each reference is dropped once
+    }
     r.port.close();
     r.actor.stop();
     this.#live.delete(r.pid);
@@ -294,9 +297,10 @@ export class TaskSet {
   }
 }
 
+// Drop the table's reference (the file is released when it was the last one).
 function safeClose(f: OpenFile): void {
   try {
-    f.ops.close();
+    putFile(f);
   } catch {
     /* a file that fails to close must not stop the exit path */
   }

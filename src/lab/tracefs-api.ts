@@ -2,7 +2,7 @@
 // read/write/close that fail like the kernel's (EBADF on a closed file or the wrong direction).
 // Control plane (main thread); every call goes straight to the lab's Tracefs tree.
 import { kerr } from '../errno.js';
-import { openFlags, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import { openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 
 /** An open tracefs file from the control plane. */
 export interface TracefsHandle {
@@ -52,7 +52,7 @@ export function controlTracefs(fs: Tracefs, alive: (syscall: string) => void = (
         close: async () => {
           check('close');
           closed = true;
-          f.ops.close();
+          putFile(f);
         },
       };
     },

@@ -11,7 +11,7 @@ import {
   type UintrViews,
 } from '../uintr/index.js';
 import { uintrReceiverMachine } from '../../machines/uintr-receiver.js';
-import type { OpenFile } from '../tracefs/tree.js';
+import { getFile, putFile, type OpenFile } from '../tracefs/tree.js';
 import type { UintrBoot, UintrRpc } from './protocol.js';
 import { UINTR_FD_PATH, install, openUintrFile, type UintrFile } from './uintr-files.js';
 
@@ -128,7 +128,7 @@ export class LabUintr {
       case 'create_fd': {
         const r = createFd(v, this.upidOf(task.pid) ?? NO_UPID, req.vector, req.flags);
         if (typeof r === 'string') throw kerr(r, name, undefined, detailOfCreate(r));
-        return install(task.fds, this.#open({ fd: r, refs: 1 }));
+        return install(task.fds, openUintrFile(v, { fd: r }, this.#files));
       }
       case 'register_sender': {
         if (req.flags !== 0) throw kerr('EINVAL', name, undefined, 'flags must be 0');
@@ -156,22 +156,12 @@ export class LabUintr {
     }
   }
 
-  /** fork (clone without CLONE_THREAD): the child's fd table copy gets its own reference to each uintr file. */
-  onFork(childFds: Map<number, OpenFile>): void {
-    for (const [n, f] of childFds) {
-      const u = this.#files.get(f);
-      if (u === undefined) continue;
-      u.refs++;
-      childFds.set(n, this.#open(u));
-    }
-  }
-
   /** execve: uintr fds are close-on-exec; the handler and the UITT do not survive either. */
   onExec(task: UintrTaskRef): void {
     for (const [n, f] of task.fds) {
       if (!this.#files.has(f)) continue;
       task.fds.delete(n);
-      f.ops.close();
+      putFile(f);
     }
     this.#receivers.get(task.pid)?.send({ type: 'task.exec' });
     this.#dropSender(task.pid);
@@ -217,8 +207,7 @@ export class LabUintr {
     if (f === undefined) throw kerr('EBADF', 'pidfd_getfd', undefined, `fd ${fd} is not open in pid ${fromPid}`);
     const u = this.#files.get(f);
     if (u === undefined) throw kerr('EOPNOTSUPP', 'pidfd_getfd', f.path, 'only uintr fds can be handed over');
-    u.refs++;
-    return install(to.fds, this.#open(u));
+    return install(to.fds, getFile(f)); // the same open file: one more reference
   }
 
   #receiver(pid: number): ReceiverActor {
@@ -246,11 +235,6 @@ export class LabUintr {
     if (s === undefined || this.#v === undefined) return;
     this.#senders.delete(pid);
     releaseSender(this.#v, s);
-  }
-
-  // A fresh fd-table reference to `u` (uintr-files.ts).
-  #open(u: UintrFile): OpenFile {
-    return openUintrFile(this.#v!, u, this.#files);
   }
 }
 

@@ -44,11 +44,29 @@ export function openFlags(flags: string, path: string): OpenFlags {
   }
 }
 
-/** A file the tree opened, with its read position for whole-file reads. */
+/**
+ * An open file description (struct file). fd-table entries refer to it: fork copies the table and
+ * takes a reference on each (get_file), close and exit drop one (fput), and the file is released
+ * (`ops.close()`) only when the last reference goes.
+ */
 export interface OpenFile {
   readonly path: string;
   readonly flags: OpenFlags;
   readonly ops: OpenOps;
+  /** References held (fd-table entries, lab.tracefs handles); 0 once released. */
+  refs: number;
+}
+
+/** Take one more reference to `f` (fork's copy of an fd table, pidfd_getfd); returns `f`. */
+export function getFile(f: OpenFile): OpenFile {
+  f.refs++;
+  return f;
+}
+
+/** Drop one reference to `f` (close, exit); the last one releases the file. A released file stays released. */
+export function putFile(f: OpenFile): void {
+  if (f.refs <= 0) return;
+  if (--f.refs === 0) f.ops.close();
 }
 
 /** The virtual file tree. Paths are relative to the tracing root, without a leading slash. */
@@ -133,7 +151,7 @@ export class Tracefs {
     if ((flags === 'r' || flags === 'rw') && f.mode === 'w') throw kerr('EACCES', 'open', path, 'write-only file');
     if ((flags === 'w' || flags === 'rw') && f.mode === 'r') throw kerr('EACCES', 'open', path, 'read-only file');
     const rel = Tracefs.normalize(path);
-    if (f.open !== undefined) return { path: rel, flags, ops: await f.open(opener, flags) };
+    if (f.open !== undefined) return { path: rel, flags, ops: await f.open(opener, flags), refs: 1 };
     // A plain file: the first read returns the content, later reads return '' (EOF), like cat.
     let done = false;
     const ops: OpenOps = {
@@ -149,7 +167,7 @@ export class Tracefs {
       },
       close: () => {},
     };
-    return { path: rel, flags, ops };
+    return { path: rel, flags, ops, refs: 1 };
   }
 
   #lookup(path: string, syscall: string): TracefsFile {
