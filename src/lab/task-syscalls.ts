@@ -3,7 +3,7 @@
 // calls for each RPC. Control plane (main thread) only.
 import { kerr } from '../errno.js';
 import { readAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
-import { openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import { checkReadSize, openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingBoot, TaskRpcCall } from './protocol.js';
 import { checkModule, commOf, type Task, type TaskRecord } from './task-record.js';
 import type { LabUintr } from './uintr.js'; // uintr
@@ -36,6 +36,7 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
     case 'read': {
       const f = fdOf(r, req.fd, 'read');
       if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
+      checkReadSize(req.size, f.path);
       return f.ops.read(req.size);
     }
     case 'write': {

@@ -2,7 +2,7 @@
 // read/write/close that fail like the kernel's (EBADF on a closed file or the wrong direction).
 // Control plane (main thread); every call goes straight to the lab's Tracefs tree.
 import { kerr } from '../errno.js';
-import { openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
+import { checkReadSize, openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 
 /** An open tracefs file from the control plane. */
 export interface TracefsHandle {
@@ -42,6 +42,7 @@ export function controlTracefs(fs: Tracefs, alive: (syscall: string) => void = (
         read: async (size = 65536) => {
           check('read');
           if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
+          checkReadSize(size, f.path);
           return f.ops.read(size);
         },
         write: async (data) => {

@@ -69,6 +69,11 @@ export function putFile(f: OpenFile): void {
   if (--f.refs === 0) f.ops.close();
 }
 
+/** read(2)'s count: an integer ≥ 0 (a negative ssize_t count is EINVAL in rw_verify_area). */
+export function checkReadSize(size: number, path: string): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw kerr('EINVAL', 'read', path, `size ${String(size)}: use an integer ≥ 0`);
+}
+
 /** The virtual file tree. Paths are relative to the tracing root, without a leading slash. */
 export class Tracefs {
   readonly #files = new Map<string, TracefsFile>();
@@ -152,13 +157,20 @@ export class Tracefs {
     if ((flags === 'w' || flags === 'rw') && f.mode === 'r') throw kerr('EACCES', 'open', path, 'read-only file');
     const rel = Tracefs.normalize(path);
     if (f.open !== undefined) return { path: rel, flags, ops: await f.open(opener, flags), refs: 1 };
-    // A plain file: the first read returns the content, later reads return '' (EOF), like cat.
-    let done = false;
+    // A plain file has a file position (simple_read_from_buffer): each read returns at most `size`
+    // characters from it and advances it; '' at EOF. The content is taken once, at the first read,
+    // as seq_file keeps its buffer, so a file read in pieces stays consistent.
+    let content: Promise<string> | undefined;
+    let pos = 0;
     const ops: OpenOps = {
-      read: async () => {
-        if (done || f.read === undefined) return '';
-        done = true;
-        return f.read();
+      read: async (size) => {
+        checkReadSize(size, rel);
+        if (f.read === undefined || size === 0) return '';
+        content ??= Promise.resolve(f.read());
+        const text = await content;
+        const out = text.slice(pos, pos + size);
+        pos += out.length;
+        return out;
       },
       write: async (data) => {
         if (f.write === undefined) throw kerr('EACCES', 'write', path, 'read-only file');
