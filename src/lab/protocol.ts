@@ -113,6 +113,7 @@ export type TaskRpcCall =
   | { readonly call: 'read'; readonly fd: number; readonly size: number }
   | { readonly call: 'write'; readonly fd: number; readonly data: string }
   | { readonly call: 'close'; readonly fd: number }
+  | { readonly call: 'ioctl'; readonly fd: number; readonly request: string }
   | { readonly call: 'kill'; readonly pid: number; readonly sig: number }
   | { readonly call: 'sched_setaffinity'; readonly pid: number; readonly cpus: readonly number[] }
   | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean } // perf: clearSighand

@@ -50,6 +50,11 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       putFile(f); // the file is released when no other fd table (a fork's copy) still refers to it
       return 0;
     }
+    case 'ioctl': {
+      // ioctl(2) on a non-perf fd: EBADF when it is not open, else ENOTTY (tracefs files have no ioctls).
+      const f = fdOf(r, req.fd, 'ioctl');
+      throw kerr('ENOTTY', 'ioctl', f.path, `${req.request} is not an ioctl of this file (only perf fds take ioctls)`);
+    }
     case 'kill':
       host.kill(req.pid, req.sig);
       return 0;

@@ -209,6 +209,7 @@ export class TaskContext extends TaskUintrCalls {
 
   /** Write text; returns the bytes written. */
   write(fd: number, data: string): number {
+    if (this.#perf.owns(fd)) return (this.#e.enter(), this.#perf.write(fd)); // perf
     return this.#e.rpc({ call: 'write', fd, data: String(data) }) as number;
   }
 
@@ -278,6 +279,7 @@ export class TaskContext extends TaskUintrCalls {
 
   /** ioctl(2) on a perf fd: PERF_EVENT_IOC_ENABLE, DISABLE, RESET, REFRESH, PERIOD, MODIFY_ATTRIBUTES (numbers or names). */ // perf
   ioctl(fd: number, request: number | string, arg: unknown = 0): number {
+    if (!this.#perf.owns(fd)) return this.#e.rpc({ call: 'ioctl', fd, request: String(request) }) as number; // EBADF or ENOTTY, from the fd table
     this.#e.enter();
     return this.#perf.ioctl(fd, request, arg);
   }

@@ -117,10 +117,15 @@ export class TaskPerf {
     return this.#table!.read(this.#event(fd, 'read'));
   }
 
-  /** ioctl(fd, request, arg). */
+  /** ioctl(fd, request, arg) on a perf-range fd (ctx sends other fds to the control plane). */
   ioctl(fd: number, request: number | string, arg: unknown): number {
-    if (!this.owns(fd)) throw kerr('ENOTTY', 'ioctl', undefined, `fd ${fd} is not a perf fd`);
     return perfIoctl(this.#table!, this.#event(fd, 'ioctl'), request, arg);
+  }
+
+  /** write(fd): EBADF when not open; a perf fd has no write op, so EINVAL (vfs_write without FMODE_CAN_WRITE). */
+  write(fd: number): never {
+    this.#event(fd, 'write');
+    throw kerr('EINVAL', 'write', undefined, `fd ${fd} is a perf fd, which cannot be written`);
   }
 
   /** close(fd). */
