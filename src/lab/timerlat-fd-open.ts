@@ -37,6 +37,11 @@ export function openTimerlatFd(c: FdOpenContext, cpu: number, opener: Opener): O
   if (aff.length !== 1 || aff[0] !== cpu || here !== cpu) throw kerr('EPERM', 'open', path, `pin the task to cpu${cpu} alone (sched_setaffinity([${cpu}])) before opening`);
   const cb = s.cpuBase(cpu);
   Atomics.store(s.i32, cb + TLC.DEAD, 0);
+  // timerlat_fd_open restarts the CPU's activation count (tlat->count = 0), so the new holder's
+  // seqnums start again at #1: the previous holder's "thread sample counted" word could name one of
+  // them, and a user-ret whose thread sample a signal skipped would be counted. Cleared here, while
+  // no holder can write it (HOLDER is 0: the last one closed, or its worker ended, first).
+  s.i32[cb + TLC.THREAD_COUNTED_SEQ] = 0; // plain: published by the HOLDER store below, which the CPU's read loads first
   Atomics.store(s.i32, cb + TLC.HOLDER, opener.pid); // publish: the CPU checks the holder on read
   c.fd.send({ type: 'fd.open', pid: opener.pid, cpu });
   return {

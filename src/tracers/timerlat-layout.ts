@@ -39,7 +39,7 @@ export const TL_STRIDE_I32 = 32;
  * | 4   | i32  | control plane               | enabled: this CPU is in osnoise/cpus                    |
  * | 5   | i32  | CPU actor                   | thread samples lost because no thread was waiting       |
  * | 6   | i32  | CPU actor (user mode)       | seqnum of the activation whose irq sample was counted, else 0 |
- * | 7   | i32  | fd holder (user mode)       | seqnum of the activation whose thread sample was counted, else 0 |
+ * | 7   | i32  | fd holder; control plane at open | seqnum of the activation whose thread sample was counted, else 0 |
  * | 8-9 | f64  | CPU actor                   | absolute period of the current activation, ns           |
  * | 10  | i32  | CPU actor (user mode)       | print_stack: seqnum of the activation whose IRQ saved the stack below |
  * | 11  | i32  | CPU actor (user mode)       | print_stack: (code, arg) pairs saved                    |
@@ -49,7 +49,9 @@ export const TL_STRIDE_I32 = 32;
  * read(), which publishes them; the holder reads them after the kick, and the next IRQ (the only
  * writer) waits for the holder's next read() to arm the timer, so they are stable while it reads.
  * Word 7 is a plain store of the holder's thread sample, published to the CPU by its next read()
- * (the syscall request), where the user-ret sample reads it. Words 6 and 7 chain one activation's
+ * (the syscall request), where the user-ret sample reads it; the open clears it before it publishes
+ * the new holder (a new holder's seqnums restart at #1, so an old value could match one of them).
+ * Words 6 and 7 chain one activation's
  * samples: each is counted only if the one before it was and tracing is still on (latency-stats.ts).
  *
  * Frame tables (i32 index framesBase(cpu), FRAMES_STRIDE_I32 words per CPU): the RunContext frame
