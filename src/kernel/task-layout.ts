@@ -83,9 +83,19 @@ export interface TaskShm {
   slotBase(slot: number): number;
 }
 
+/** i32 index of the first slot: the same in every region (the header and params come first). */
+const SLOTS_INDEX = taskLayout(1).index.slots;
+
+// One function for every region (not a closure per region): a call site then sees a single target,
+// so the CPU actor's timerlat rehearsal on a private table (actors/cpu.ts) leaves code that stays
+// valid for the real one (a closure per region deoptimised #irq and fdRead: "wrong call target").
+function slotBase(slot: number): number {
+  return SLOTS_INDEX + slot * TASK_STRIDE_I32;
+}
+
 function wrap(views: Views, maxTasks: number): TaskShm {
-  const base = taskLayout(maxTasks).index.slots;
-  return { views, i32: views.i32, maxTasks, slotBase: (slot) => base + slot * TASK_STRIDE_I32 };
+  if (taskLayout(maxTasks).index.slots !== SLOTS_INDEX) throw new Error('tasks layout: slots must follow the params');
+  return { views, i32: views.i32, maxTasks, slotBase };
 }
 
 /** Allocate the process table (control plane). */
