@@ -4,7 +4,7 @@
 // cancel bits in FLAGS (SIGKILL, shutdown) end any wait.
 import type { MessagePort } from 'node:worker_threads';
 import { errnoName, kerr } from '../errno.js';
-import { TimerlatUser } from '../tracers/timerlat-user.js';
+import { TimerlatUser, TracingSwitch } from '../tracers/timerlat-user.js';
 import type { RingBuffer } from '../ringbuf/index.js';
 import type { TimerlatShm } from '../tracers/timerlat-layout.js';
 import { clockNs } from '../shm/clock.js';
@@ -182,8 +182,7 @@ export class TaskContext extends TaskUintrCalls {
     const m = /(?:^|\/)osnoise\/per_cpu\/cpu(\d+)\/timerlat_fd$/.exec(path);
     if (m !== null) {
       const cpu = Number(m[1]);
-      const k = this.#k;
-      const user = new TimerlatUser(this.#shared.timerlat(), this.#shared.ring(), cpu, () => Atomics.load(k.i32, k.tracingOnIndex) === 1, () => Atomics.store(k.i32, k.tracingOnIndex, 0));
+      const user = new TimerlatUser(this.#shared.timerlat(), this.#shared.ring(), cpu, new TracingSwitch(this.#k.i32, this.#k.tracingOnIndex));
       this.#timerlatFds.set(fd, user);
     }
     return fd;

@@ -17,7 +17,7 @@ import type { CpuPort, KthreadHandle, TimerHandle } from '../../src/tracers/cpu-
 import { Ctx, readSample } from '../../src/tracers/latency-stats.js';
 import { TimerlatCpu } from '../../src/tracers/timerlat.js';
 import { TLC, TLG, allocateTimerlat, type TimerlatShm } from '../../src/tracers/timerlat-layout.js';
-import { TimerlatUser } from '../../src/tracers/timerlat-user.js';
+import { TimerlatUser, TracingSwitch } from '../../src/tracers/timerlat-user.js';
 import { mulberry32, randInt, testSeed, withSeed } from '../helpers/seeded-rng.js';
 
 const SLOT = 0;
@@ -104,6 +104,8 @@ describe('a new timerlat_fd holder', () => {
     const rng = mulberry32(seed);
     const { port, tl, cpu, host, fd, holderRing } = lab();
     const ctx = { shm: tl, host, fd, running: () => true, userMode: () => true };
+    const on = new Int32Array(new SharedArrayBuffer(4));
+    on[0] = 1; // tracing_on
     let thread = 0;
     let user = 0;
     const log: string[] = [];
@@ -111,7 +113,7 @@ describe('a new timerlat_fd holder', () => {
       const pid = 1000 + life;
       port.pid = pid;
       const ops = openTimerlatFd(ctx, 0, { pid } as Parameters<typeof openTimerlatFd>[2]);
-      const u = new TimerlatUser(tl, holderRing, 0, () => true, () => undefined);
+      const u = new TimerlatUser(tl, holderRing, 0, new TracingSwitch(on, 0));
       const reads = randInt(rng, 1, 4);
       let tookThread = false; // the last completed activation's thread sample was taken
       const steps: string[] = [];
