@@ -55,9 +55,22 @@ function usageError(e: CommanderError): string | null {
   return `tracelab: ${what} EINVAL: ${e.message.replace(/^error: /, '')}`;
 }
 
+/**
+ * rtla timerlat's rule (timerlat.c, timerlat_main): with no argument, or when the first one is an
+ * option other than -h/--help, the user skipped the tool and gets `top`. Any other word must be
+ * top or hist (an unknown one stays an unknown command).
+ */
+export function defaultTimerlatTool(argv: readonly string[]): string[] {
+  const i = argv.indexOf('timerlat', 2);
+  if (i !== 2) return [...argv];
+  const next = argv[3];
+  const skipped = next === undefined || (next.startsWith('-') && next !== '-h' && next !== '--help');
+  return skipped ? [...argv.slice(0, 3), 'top', ...argv.slice(3)] : [...argv];
+}
+
 async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram().parseAsync(defaultTimerlatTool(argv));
   } catch (e) {
     if (e instanceof CommanderError) {
       const usage = usageError(e);

@@ -7,6 +7,7 @@
 // no sender faulted. Control plane; every wait is bounded.
 import { mulberry32 } from '../shm/prng.js';
 import { Lab } from '../lab/lab.js';
+import { kerr } from '../errno.js';
 import type { LabUintr } from '../lab/uintr.js';
 import type { Task } from '../lab/tasks.js';
 import type { KtapLevel, KtapResult } from '../report/ktap.js';
@@ -83,7 +84,9 @@ export async function runUintrStress(opts: UintrStressOptions = {}, lab?: Lab): 
   const S = opts.senders ?? 3;
   const V = Math.min(64, opts.vectors ?? 4);
   const K = opts.targets ?? 6;
-  const killN = Math.min(R, opts.kill ?? 1);
+  const killN = opts.kill ?? Math.min(1, R - 1);
+  // A run that kills every receiver checks no delivery at all: refuse it rather than pass vacuously.
+  if (killN >= R) throw kerr('EINVAL', 'stress', 'kill', `kill (${killN}) must be below receivers (${R}): a survivor is what the delivery checks check`);
   const seed = opts.seed ?? 1;
   const rng = mulberry32(seed);
   const own = lab === undefined;

@@ -38,6 +38,13 @@ describe('usage errors', () => {
     [['timerlat', 'top', '-q', '-d', '10m', '-t', '/'], /^tracelab: option EISDIR: -t\/--trace — "\/": is a directory/m],
     [['record', '-d', '10m', '-o', `${MISSING}/r.dat`], /^tracelab: option ENOENT: -o\/--output — /m],
     [['record', '-d', '10m', '-o', `${MISSING}/r.dat`, '--period', '1ms'], /^tracelab: option EINVAL: --period — .*needs -p timerlat/m],
+    [['record', '-d', '0', '-o', '/tmp/tracelab-never.dat'], /^tracelab: option EINVAL: -d\/--duration — "0" is out of range/m],
+    [['stress', 'ring', '--duration', '0'], /^tracelab: option EINVAL: --duration — "0" is out of range/m],
+    [['stress', 'timerlat', '--duration', '0'], /^tracelab: option EINVAL: --duration — "0" is out of range/m],
+    [['stress', 'uintr', '--duration', '0'], /^tracelab: option EINVAL: --duration — "0" is out of range/m],
+    // every receiver killed would leave the delivery checks nothing to check
+    [['stress', 'uintr', '--receivers', '1', '--kill', '1'], /^tracelab: option EINVAL: --kill — .*\[0, 0\]/m],
+    [['stress', 'uintr', '--receivers', '1', '--vectors', '2', '--targets', '3'], /^tracelab: option EINVAL: --targets — .*\[1, 2\]/m],
   ])('%j exits 1 with one line naming the option and the errno', (args, re) => {
     const r = run(args);
     expect(r.code, shown(r.out)).toBe(1);

@@ -123,7 +123,7 @@ export function registerRecord(program: Command): void {
     .option('-p, --tracer <name>', 'tracer to record, as trace-cmd record -p: nop (a trace_marker task per CPU) or timerlat (default nop)')
     .option('--period <us>', 'timerlat period with -p timerlat, 100..1000000 us; units allowed: 500us, 1ms (default 1000)')
     .action(async (o: { output: string; duration?: string; simCpus?: string; tracer?: string; period?: string }) => {
-      const durationS = parseDurationS(o.duration ?? '1', '-d/--duration');
+      const durationS = parseDurationS(o.duration ?? '1', '-d/--duration', { min: 1, max: 86_400 });
       const cpus = parseUnsigned(o.simCpus ?? '2', { min: 1, max: 1024 }, { syscall: 'option', path: '--sim-cpus' });
       const tracer = o.tracer ?? 'nop';
       if (tracer !== 'nop' && tracer !== 'timerlat') throw kerr('EINVAL', 'option', '-p/--tracer', `unknown tracer "${tracer}"; available: nop timerlat`);
@@ -131,7 +131,7 @@ export function registerRecord(program: Command): void {
       if (o.period !== undefined && tracer !== 'timerlat') throw kerr('EINVAL', 'option', '--period', 'sets timerlat_period_us: it needs -p timerlat (the nop recording has no period)');
       const periodUs = parseTimeUs(o.period ?? '1000', '--period', 100, 1_000_000);
       checkOutputPath(o.output, '-o/--output');
-      const s = await recordTrace({ out: o.output, durationS: Math.max(durationS, 0), cpus, tracer, periodUs });
+      const s = await recordTrace({ out: o.output, durationS, cpus, tracer, periodUs });
       process.stderr.write(`# recorded ${s.pages} pages (${s.lost} events lost) to ${o.output}\n`);
     });
 }

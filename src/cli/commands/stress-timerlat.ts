@@ -20,11 +20,11 @@ export function addStressTimerlat(stress: Command): void {
     .action(async (o: { cpus?: string; duration?: string; epochs?: string; period?: string; seed?: string }) => {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
       const cpus = parseUnsigned(o.cpus ?? '3', { min: 2, max: 64 }, site('--cpus'));
-      const durationS = parseDurationS(o.duration ?? '3', '--duration');
+      const durationS = parseDurationS(o.duration ?? '3', '--duration', { min: 1, max: 3600 });
       const epochs = o.epochs === undefined ? undefined : parseUnsigned(o.epochs, { min: 1, max: 1000 }, site('--epochs'));
       const periodUs = parseTimeUs(o.period ?? '200', '--period', 100, 1_000_000);
       const seed = parseUnsigned(o.seed ?? '1', { max: 0xffffffff }, site('--seed'));
-      const opts = { cpus, durationMs: Math.max(1, durationS) * 1000, periodUs, seed, ...(epochs === undefined ? {} : { epochs }) };
+      const opts = { cpus, durationMs: durationS * 1000, periodUs, seed, ...(epochs === undefined ? {} : { epochs }) };
       const r = await runTimerlatStress(opts);
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);
       const sub = ktap.subtest('timerlat', r.checks.length);

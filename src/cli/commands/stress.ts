@@ -29,11 +29,11 @@ export function addStressRing(stress: Command): void {
       const site = (path: string): { syscall: string; path: string } => ({ syscall: 'option', path });
       const cpus = parseUnsigned(o.cpus ?? '2', { min: 1, max: 64 }, site('--cpus'));
       const writers = parseUnsigned(o.writers ?? '2', { min: 0, max: 16 }, site('--writers'));
-      const durationS = parseDurationS(o.duration ?? '2', '--duration');
+      const durationS = parseDurationS(o.duration ?? '2', '--duration', { min: 1, max: 3600 });
       const seed = parseUnsigned(o.seed ?? '1', { max: 0xffffffff }, site('--seed'));
       const mode = o.mode ?? 'discard';
       if (mode !== 'overwrite' && mode !== 'discard') throw kerr('EINVAL', 'option', '--mode', `${JSON.stringify(mode)}: use overwrite or discard`);
-      const opts = { cpus, writers, durationMs: Math.max(1, durationS) * 1000, seed, mode } as const;
+      const opts = { cpus, writers, durationMs: durationS * 1000, seed, mode } as const;
       const ktap = createKtapWriter((line) => process.stdout.write(`${line}\n`), 1);
       const sub = ktap.subtest('ring', cpus + 4); // per-CPU accounting, in-band losses, torn, order, migrated commits
       const r = await runRingStress(opts);

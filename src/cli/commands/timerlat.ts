@@ -79,7 +79,7 @@ function checkOutputs(plan: TimerlatPlan): void {
 export function registerTimerlat(program: Command): Command {
   const timerlat = program.command('timerlat').description('timer latency of simulated CPUs, as rtla timerlat: top (per-CPU summary, the default, as in rtla) or hist (histogram)');
   const topSeen: SeenFlags = { noIrq: false, noThread: false };
-  addShared(timerlat.command('top', { isDefault: true }).description('a per-cpu summary of the timer latency'), topSeen)
+  addShared(timerlat.command('top').description('a per-cpu summary of the timer latency'), topSeen)
     .action(async (o: RawTimerlatOptions) => execute('top', o, topSeen));
   const histSeen: SeenFlags = { noIrq: false, noThread: false };
   const hist = addShared(timerlat.command('hist').description('a per-cpu histogram of the timer latency'), histSeen)
