@@ -32,8 +32,10 @@ describe('timerlat.histogram arguments', () => {
     }
     for (const ctx of ['irq', 'thread', 'user-ret', 'user'] as const) expect(() => tl.histogram(1, ctx)).not.toThrow();
     await lab.tracefs.write('current_tracer', 'timerlat');
-    await new Promise((r) => setTimeout(r, 100));
+    // Until CPU 0 has counted an IRQ sample (the start's rehearsals take ~0.1–0.3 s), bounded at 10 s.
+    for (const end = Date.now() + 10_000; tl.snapshot()[0]!.irq.count === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
     await lab.tracefs.write('current_tracer', 'nop');
+    expect(tl.snapshot()[0]!.irq.count).toBeGreaterThan(0);
     expect(tl.histogram(0, 'user')).toEqual(tl.histogram(0, 'user-ret'));
     expect(tl.histogram(0, 'irq')).not.toEqual(tl.histogram(0, 'user'));
   });
