@@ -240,8 +240,14 @@ async function saveTrace(lab: Lab, file: string, text: (s: string) => void, reco
   text(`  Saving trace to ${file}\n`);
   const rest = await lab.tracefs.read('trace');
   if (recorded === null) return writeFileSync(file, rest);
-  const head = `# flight recorder: cpu${recorded.cpu} at the stop (swapCpu), ${recorded.lines.length} events\n`;
-  writeFileSync(file, `${head}${recorded.lines.join('\n')}\n# the other CPUs' buffers after the stop:\n${rest}`);
+  // An ftrace file first: the `# tracer:` header block, then the stopped CPU's buffer as the flight
+  // recorder swapped it out, then what the other CPUs' buffers hold.
+  const lines = rest.split('\n');
+  const body = lines.findIndex((l) => !l.startsWith('#'));
+  const header = body < 0 ? lines : lines.slice(0, body);
+  const others = body < 0 ? [] : lines.slice(body);
+  const recorder = `# flight recorder: cpu${recorded.cpu} at the stop (swapCpu), ${recorded.lines.length} events`;
+  writeFileSync(file, [...header, recorder, ...recorded.lines, "# the other CPUs' buffers after the stop:", ...others].join('\n'));
 }
 
 // Returns true when `continue` was among the actions.
