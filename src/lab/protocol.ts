@@ -122,8 +122,13 @@ export type TaskRpcCall =
   | { readonly call: 'ring.handle' } // the current trace ring after a buffer_size_kb resize: RingBoot
   | { readonly call: 'uintr'; readonly req: UintrRpc }; // uintr
 
-/** Task → control plane. */
-export type TaskMessage = { readonly type: 'rpc'; readonly seq: number; readonly req: TaskRpcCall };
+/**
+ * Task → control plane. 'rpc.cancel' withdraws call `seq` (a signal interrupted the task while it
+ * slept in it): the control plane answers `seq` at once, EINTR, or its result if it had finished.
+ */
+export type TaskMessage =
+  | { readonly type: 'rpc'; readonly seq: number; readonly req: TaskRpcCall }
+  | { readonly type: 'rpc.cancel'; readonly seq: number };
 
 /** Control plane → task, posted before the RPC_DONE word is kicked. */
 export type TaskRpcReply =

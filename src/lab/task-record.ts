@@ -52,6 +52,8 @@ export interface TaskRecord extends Task {
   fds: Map<number, OpenFile>;
   resolveExit: (s: ExitStatus) => void;
   settled: boolean;
+  /** Control-plane calls being served, by seq: aborted by the task's 'rpc.cancel' or its end. */
+  inflight: Map<number, AbortController>;
 }
 
 /** ENOENT when a file: module does not exist (spawn, clone and exec check before starting anything). */

@@ -1,7 +1,7 @@
 // The control-plane syscalls tasks make over their port (open/read/write/close on tracefs, kill,
 // sched_setaffinity, clone, exec, wait4, the current ring, uintr): the dispatcher the process manager
 // calls for each RPC. Control plane (main thread) only.
-import { kerr } from '../errno.js';
+import { kerr, type KernelError } from '../errno.js';
 import { readAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
 import { checkReadSize, openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingBoot, TaskRpcCall } from './protocol.js';
@@ -23,8 +23,12 @@ export interface SyscallHost {
   shared(): RingBoot;
 }
 
-/** Serve one syscall of task `r`; throws a KernelError for the task to rethrow. */
-export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRpcCall): Promise<unknown> {
+/**
+ * Serve one syscall of task `r`; throws a KernelError for the task to rethrow. `signal` aborts when
+ * the task withdraws the call (a signal interrupted its sleep) or ends: the sleeping calls (wait4, read)
+ * then fail with EINTR at once, with no effect left behind (no child reaped, no data lost).
+ */
+export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRpcCall, signal?: AbortSignal): Promise<unknown> {
   switch (req.call) {
     case 'open': {
       const f = await host.fs.open(req.path, openFlags(req.flags, req.path), { pid: r.pid, tgid: r.tgid });
@@ -37,7 +41,12 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       const f = fdOf(r, req.fd, 'read');
       if (f.flags === 'w' || f.ops.read === undefined) throw kerr('EBADF', 'read', f.path, 'not open for reading');
       checkReadSize(req.size, f.path);
-      return f.ops.read(req.size);
+      r.actor.send({ type: 'task.blocked', syscall: 'read' }); // Task.state 'blocked' while it waits for data
+      try {
+        return await readFile(f, req.size, signal);
+      } finally {
+        if (!r.settled) r.actor.send({ type: 'task.woke' });
+      }
     }
     case 'write': {
       const f = fdOf(r, req.fd, 'write');
@@ -76,9 +85,11 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       const target = host.task(req.pid);
       if (target === undefined) throw kerr('ECHILD', 'wait4', undefined, `no task with pid ${req.pid}`);
       r.actor.send({ type: 'task.blocked', syscall: 'wait4' });
-      const st = await target.exited;
-      if (!r.settled) r.actor.send({ type: 'task.woke' });
-      return st;
+      try {
+        return await abortable(target.exited, signal, 'wait4');
+      } finally {
+        if (!r.settled) r.actor.send({ type: 'task.woke' });
+      }
     }
     case 'ring.handle': {
       const { ring, ringGen } = host.shared();
@@ -88,6 +99,59 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       return host.uintr.syscall(r, req.req);
     default:
       throw kerr('ENOSYS', (req as { call: string }).call);
+  }
+}
+
+/** `p`, or EINTR as soon as `signal` aborts (p itself runs on: the caller decides what to do with it). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, syscall: string, path?: string): Promise<T> {
+  if (signal === undefined) return p;
+  const eintr = (): KernelError => kerr('EINTR', syscall, path, 'interrupted by a signal');
+  if (signal.aborted) return Promise.reject(eintr());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(eintr());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
+/** A read a task gave up on (EINTR) that is still running, and what such reads returned. */
+interface ReadCarry {
+  inFlight: Promise<void> | undefined;
+  text: string;
+}
+
+// Per open file (shared by threads and forks that share the open file description).
+const carries = new WeakMap<OpenFile, ReadCarry>();
+
+// read(2) on an open file. A blocking read (trace_pipe, trace_pipe_raw, tracepipe/NAME) that a signal
+// interrupts cannot be undone: it keeps waiting, and whatever it consumes is kept and handed to the
+// next read of the same file, which first waits for it, so nothing is lost or reordered.
+async function readFile(f: OpenFile, size: number, signal: AbortSignal | undefined): Promise<string> {
+  const c = carries.get(f);
+  if (c?.inFlight !== undefined) await abortable(c.inFlight, signal, 'read', f.path);
+  if (c !== undefined && c.text !== '') {
+    const out = c.text.slice(0, Math.max(1, size));
+    c.text = c.text.slice(out.length);
+    return out;
+  }
+  const p = Promise.resolve(f.ops.read!(size));
+  try {
+    return await abortable(p, signal, 'read', f.path);
+  } catch (e) {
+    if (signal?.aborted !== true) throw e;
+    const keep = carries.get(f) ?? { inFlight: undefined, text: '' };
+    carries.set(f, keep);
+    const done: Promise<void> = p.then(
+      (text) => void (keep.text += String(text)),
+      () => undefined, // its error is nobody's now: the caller already got EINTR
+    ).finally(() => {
+      if (keep.inFlight === done) keep.inFlight = undefined;
+    });
+    keep.inFlight = done;
+    throw e;
   }
 }
 

@@ -5,7 +5,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { createActor } from 'xstate';
-import { KernelError, kerr, type KernelErrorInit } from '../errno.js';
+import { KernelError, kerr, unknownMessage, type KernelErrorInit } from '../errno.js';
 import { kick } from '../shm/wait.js';
 import type { KernelShm } from '../kernel/layout.js';
 import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, type TaskShm } from '../kernel/task-layout.js';
@@ -222,6 +222,7 @@ export class TaskSet {
       fds,
       resolveExit,
       settled: false,
+      inflight: new Map(),
     };
     this.#live.set(pid, rec);
     this.#all.set(pid, rec);
@@ -251,6 +252,7 @@ export class TaskSet {
       r.error = exit.error;
       r.actor.send({ type: 'task.exited', code: 1 });
     }
+    for (const ac of r.inflight.values()) ac.abort(); // a dead task's pending wait4 must not reap, nor its read consume
     releaseSlot(this.#t, r.slot, 'signal' in status && status.signal === 'SIGKILL');
     this.#uintr.onExit(r.pid); // uintr: UPID dies, UITT freed
     if (r.tgid === r.pid || !this.#sharesFds(r)) {
@@ -273,13 +275,21 @@ export class TaskSet {
   }
 
   async #onMessage(r: TaskRecord, m: TaskMessage): Promise<void> {
-    if (m.type !== 'rpc') return; // only one message type travels this way
+    if (m.type === 'rpc.cancel') {
+      r.inflight.get(m.seq)?.abort(); // a call that already answered is not in the map: its reply stands
+      return;
+    }
+    if (m.type !== 'rpc') unknownMessage('task port', m);
     let reply: TaskRpcReply;
+    const ac = new AbortController();
+    r.inflight.set(m.seq, ac); // before the first await: a cancel behind this message on the port finds it
     try {
-      reply = { type: 'rpc.reply', seq: m.seq, ok: true, value: await serveSyscall(this.#host, r, m.req) };
+      reply = { type: 'rpc.reply', seq: m.seq, ok: true, value: await serveSyscall(this.#host, r, m.req, ac.signal) };
     } catch (e) {
       const error: KernelErrorInit = e instanceof KernelError ? e.toJSON() : { code: 'EIO', syscall: m.req.call, detail: String(e) };
       reply = { type: 'rpc.reply', seq: m.seq, ok: false, error };
+    } finally {
+      r.inflight.delete(m.seq);
     }
     if (r.settled) return;
     r.port.postMessage(reply);

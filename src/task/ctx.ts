@@ -84,6 +84,7 @@ export class TaskContext extends TaskUintrCalls {
     this.#s = t.slotBase(slot);
     this.#e = new KernelEntry(k, t, slot, port, {
       deliverSignals: () => this.#sig.deliver(),
+      signalInterrupts: () => this.#sig.interrupts(),
       uintrPoll: () => this.#uintr.poll(), // uintr: an interrupt point
       switchOut: () => {
         this.#perf.contextSwitch(); // perf: a voluntary context switch
@@ -198,7 +199,7 @@ export class TaskContext extends TaskUintrCalls {
   read(fd: number, size = 65536): string | number {
     if (this.#perf.owns(fd)) return (this.#e.enter(), this.#perf.read(fd)); // perf
     const tl = this.#timerlatFds.get(fd);
-    if (tl === undefined) return this.#e.rpc({ call: 'read', fd, size }) as string;
+    if (tl === undefined) return this.#e.rpc({ call: 'read', fd, size }, true) as string; // a handled signal ends a blocked read: EINTR
     const ret = this.#e.cpuSyscall(NR.timerlat_read, [], true, tl.cpu);
     if (ret === undefined) return ''; // interrupted by a handled signal: no sample
     if (ret < 0) throw kerr(errnoName(ret) ?? 'EIO', 'read', `osnoise/per_cpu/cpu${tl.cpu}/timerlat_fd`);
@@ -249,9 +250,9 @@ export class TaskContext extends TaskUintrCalls {
     return this.#e.rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
   }
 
-  /** Wait for task `pid` to end (waitpid(2)). */
+  /** Wait for task `pid` to end (waitpid(2)). A handled signal ends the wait with EINTR; a fatal one ends the task. */
   waitpid(pid: number): WaitStatus {
-    return this.#e.rpc({ call: 'wait4', pid }) as WaitStatus;
+    return this.#e.rpc({ call: 'wait4', pid }, true) as WaitStatus;
   }
 
   /** Replace this task's program (execve(2)); does not return. Signal handlers reset to default. */

@@ -9,13 +9,15 @@ import { waitWord, type CancelWord } from '../shm/wait.js';
 import type { KernelShm } from '../kernel/layout.js';
 import { postSyscall, type SyscallNr } from '../kernel/syscalls.js';
 import { TASK, TASK_CANCEL_MASK, TaskFlag, TaskState, type TaskShm } from '../kernel/task-layout.js';
-import type { TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
+import type { TaskMessage, TaskRpcCall, TaskRpcReply } from '../lab/protocol.js';
 import { TaskCancelled } from './control.js';
 
 /** What entry and exit run besides the transport: the task's signal, uintr and perf state. */
 export interface EntryHooks {
   /** Deliver pending, unblocked signals; returns how many handlers ran. */
   deliverSignals(): number;
+  /** True when a pending, unblocked signal would run a handler or kill (ignored ones are discarded). */
+  signalInterrupts(): boolean;
   /** A user-interrupt delivery point. */
   uintrPoll(): void;
   /** Switched out: a voluntary context switch starts (perf count, uintr SN set). */
@@ -97,28 +99,46 @@ export class KernelEntry {
   }
 
   // A syscall the control plane serves: post on the port, sleep on WAKE until the reply is there.
-  rpc(req: TaskRpcCall): unknown {
+  // `interruptible` calls (wait4, read) end with EINTR when a signal is handled meanwhile.
+  rpc(req: TaskRpcCall, interruptible = false): unknown {
     this.enter();
-    const value = this.call(req);
+    const value = this.call(req, interruptible);
     this.enter();
     return value;
   }
 
-  /** The control-plane round trip without the interrupt points (for calls made inside the kernel, e.g. mid-trap). */
-  call(req: TaskRpcCall): unknown {
+  /**
+   * The control-plane round trip without the interrupt points (for calls made inside the kernel, e.g.
+   * mid-trap). With `interruptible`, a pending unblocked signal that is not ignored withdraws the call
+   * ('rpc.cancel'); the control plane answers it at once with EINTR (or its result, when it had already
+   * finished, which is then returned). On EINTR the handlers run, or a fatal signal ends the task, and
+   * EINTR is thrown (no SA_RESTART). The cancel is itself a round trip, so the reply to `seq` is always
+   * taken here and no later call mistakes or drops it.
+   *
+   * No lost wake-up: WAKE is loaded before the port and the signal word are checked, and a signal
+   * sender kicks WAKE after setting its pending bit (queueSignal), so a signal that lands after the
+   * check changes WAKE and the wait returns at once (the argument of uintrWaitTask in src/uintr/wait.ts).
+   */
+  call(req: TaskRpcCall, interruptible = false): unknown {
     const seq = ++this.#rpcSeq;
-    this.#port.postMessage({ type: 'rpc', seq, req });
+    this.#port.postMessage({ type: 'rpc', seq, req } satisfies TaskMessage);
+    let withdrawn = false;
     const reply = this.block(() => {
       for (;;) {
-        const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the check below
+        const seen = Atomics.load(this.#t.i32, this.#s + TASK.WAKE); // acquire: before the checks below
         for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
           const r = m.message as TaskRpcReply;
           if (r.type === 'rpc.reply' && r.seq === seq) return r;
         }
+        if (interruptible && !withdrawn && this.#h.signalInterrupts()) {
+          this.#port.postMessage({ type: 'rpc.cancel', seq } satisfies TaskMessage);
+          withdrawn = true;
+        }
         if (waitWord(this.#t.i32, this.#s + TASK.WAKE, seen, { cancel: this.cancel }) === 'cancelled') this.cancelled();
       }
     });
-    if (!reply.ok) throw KernelError.from(reply.error);
-    return reply.value;
+    if (reply.ok) return reply.value;
+    if (withdrawn && reply.error.code === 'EINTR') this.#h.deliverSignals(); // the handler runs before EINTR returns; a fatal signal throws here
+    throw KernelError.from(reply.error);
   }
 }

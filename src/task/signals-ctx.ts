@@ -62,6 +62,28 @@ export class TaskSignals {
     return (Atomics.load(this.#i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(this.#i32, this.#s + TASK.SIGBLOCKED)) !== 0; // acquire: senders' or
   }
 
+  /**
+   * Whether a pending, unblocked signal must end an interruptible sleep: it has a handler or its
+   * default action kills. Pending ignored signals (SIG_IGN, or ignored by default) are discarded, as
+   * the kernel does when it generates them, so they neither wake the sleeper again nor end its sleep.
+   */
+  interrupts(): boolean {
+    const i32 = this.#i32;
+    const pend = Atomics.load(i32, this.#s + TASK.SIGPENDING) & ~Atomics.load(i32, this.#s + TASK.SIGBLOCKED); // acquire: senders' or
+    for (let bits = pend; bits !== 0; bits &= bits - 1) {
+      const bit = bits & -bits;
+      const sig = 31 - Math.clz32(bit) + 1;
+      const action = this.#handlers.get(sig);
+      if (action === 'SIG_IGN' || (action === undefined && ignoredByDefault(sig))) {
+        Atomics.and(i32, this.#s + TASK.SIGPENDING, ~bit); // RMW only: senders or concurrently
+        this.#sigInfo.delete(sig); // perf
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Deliver pending, unblocked signals; returns how many handlers ran. A fatal one unwinds the program. */
   deliver(): number {
     const i32 = this.#i32;
