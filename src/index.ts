@@ -7,7 +7,7 @@ export { setThreadTimerSlack, threadTimerSlack } from './kernel/timer-slack.js';
 export type { TimerSlackRequest } from './kernel/timer-slack.js';
 export type { Task, SpawnOptions, ExitStatus, MigrateEvent } from './lab/tasks.js';
 export type { CpuStats, CpuFault } from './lab/cpus.js';
-export type { TaskContext, CloneOptions, WaitStatus } from './task/ctx.js';
+export type { TaskContext, CloneOptions, JoinStatus, WaitStatus } from './task/ctx.js';
 export type { SigInfo, SignalHandler } from './kernel/signal.js';
 export type { TracingOptions, TracepipeApi } from './lab/tracing.js';
 export { LabTimerlat } from './lab/timerlat.js';

@@ -119,6 +119,7 @@ export type TaskRpcCall =
   | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean } // perf: clearSighand
   | { readonly call: 'exec'; readonly moduleUrl: string }
   | { readonly call: 'wait4'; readonly pid: number }
+  | { readonly call: 'pthread_join'; readonly tid: number }
   | { readonly call: 'ring.handle' } // the current trace ring after a buffer_size_kb resize: RingBoot
   | { readonly call: 'uintr'; readonly req: UintrRpc }; // uintr
 

@@ -52,6 +52,10 @@ export interface TaskRecord extends Task {
   fds: Map<number, OpenFile>;
   resolveExit: (s: ExitStatus) => void;
   settled: boolean;
+  /** Thread-group id of the process that may wait4() for this one: the forking process; 0 = the lab (spawn, or reparented when that process ended). */
+  parentTgid: number;
+  /** Reaped by wait4(), or joined by pthread_join(): its status was handed out once already. */
+  reaped: boolean;
   /** Control-plane calls being served, by seq: aborted by the task's 'rpc.cancel' or its end. */
   inflight: Map<number, AbortController>;
 }

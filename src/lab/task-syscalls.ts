@@ -5,7 +5,7 @@ import { kerr, type KernelError } from '../errno.js';
 import { readAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
 import { checkReadSize, openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import type { RingBoot, TaskRpcCall } from './protocol.js';
-import { checkModule, commOf, type Task, type TaskRecord } from './task-record.js';
+import { checkModule, commOf, type ExitStatus, type Task, type TaskRecord } from './task-record.js';
 import type { LabUintr } from './uintr.js'; // uintr
 
 /** What the dispatcher needs from the process manager. */
@@ -14,7 +14,9 @@ export interface SyscallHost {
   readonly t: TaskShm;
   readonly uintr: LabUintr; // uintr
   /** A task by pid, live or ended. */
-  task(pid: number): Task | undefined;
+  task(pid: number): TaskRecord | undefined;
+  /** Every task, live or ended (the ended ones the process manager still keeps). */
+  tasks(): Iterable<TaskRecord>;
   kill(pid: number, sig: number | string): void;
   setAffinity(pid: number, cpus: readonly number[]): void;
   /** clone(): start a child of `parent` (a thread when `tgid` is given). */
@@ -81,16 +83,10 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       r.moduleUrl = req.moduleUrl;
       writeComm(host.t, r.slot, commOf(req.moduleUrl));
       return 0;
-    case 'wait4': {
-      const target = host.task(req.pid);
-      if (target === undefined) throw kerr('ECHILD', 'wait4', undefined, `no task with pid ${req.pid}`);
-      r.actor.send({ type: 'task.blocked', syscall: 'wait4' });
-      try {
-        return await abortable(target.exited, signal, 'wait4');
-      } finally {
-        if (!r.settled) r.actor.send({ type: 'task.woke' });
-      }
-    }
+    case 'wait4':
+      return wait4(host, r, req.pid, signal);
+    case 'pthread_join':
+      return pthreadJoin(host, r, req.tid);
     case 'ring.handle': {
       const { ring, ringGen } = host.shared();
       return { ring, ringGen } satisfies RingBoot;
@@ -99,6 +95,55 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       return host.uintr.syscall(r, req.req);
     default:
       throw kerr('ENOSYS', (req as { call: string }).call);
+  }
+}
+
+/** What wait4 hands out: the reaped child's pid and how it ended. */
+export type WaitResult = ExitStatus & { readonly pid: number };
+
+// wait4(2): pid > 0 waits for that child, -1 for any child, 0 for any child in the caller's process
+// group (process groups are not modelled: every task is in one group, so 0 is -1), < -1 for a group
+// that does not exist (ECHILD). A child is a process (thread-group leader) forked by any thread of the
+// caller's process, reaped once. Threads are never children (pthread_join joins them); neither are
+// the caller itself, its siblings, nor tasks the lab spawned. ECHILD when nothing matches.
+async function wait4(host: SyscallHost, r: TaskRecord, pid: number, signal: AbortSignal | undefined): Promise<WaitResult> {
+  if (!Number.isInteger(pid)) throw kerr('EINVAL', 'wait4', undefined, `pid must be an integer, got ${String(pid)}`);
+  const wanted = (c: TaskRecord): boolean => c.pid === c.tgid && c.parentTgid === r.tgid && !c.reaped && (pid > 0 ? c.pid === pid : pid === -1 || pid === 0);
+  for (;;) {
+    const kids = [...host.tasks()].filter(wanted);
+    if (kids.length === 0) throw kerr('ECHILD', 'wait4', undefined, pid > 0 ? `pid ${pid} is not an unwaited child of this process` : 'this process has no unwaited children');
+    const zombie = kids.find((c) => c.settled);
+    if (zombie !== undefined) {
+      const st = await zombie.exited; // settled: already resolved
+      if (zombie.reaped) continue; // another thread of this process took it meanwhile
+      zombie.reaped = true;
+      return { ...st, pid: zombie.pid };
+    }
+    r.actor.send({ type: 'task.blocked', syscall: 'wait4' });
+    try {
+      await abortable(Promise.race(kids.map((c) => c.exited)), signal, 'wait4'); // then look again: reaped at most once
+    } finally {
+      if (!r.settled) r.actor.send({ type: 'task.woke' });
+    }
+  }
+}
+
+// pthread_join(3) (a futex on CLONE_CHILD_CLEARTID in glibc): wait for thread `tid` of the caller's
+// thread group to end and return how it did. ESRCH: not a thread of this group; EDEADLK: the caller
+// itself; EINVAL: joined already. Not interrupted by signals (glibc restarts the futex wait).
+async function pthreadJoin(host: SyscallHost, r: TaskRecord, tid: number): Promise<ExitStatus> {
+  const t = host.task(tid);
+  if (t === undefined || t.tgid !== r.tgid) throw kerr('ESRCH', 'pthread_join', undefined, `${tid} is not a thread of process ${r.tgid}`);
+  if (t === r) throw kerr('EDEADLK', 'pthread_join', undefined, 'a thread cannot join itself');
+  if (t.reaped) throw kerr('EINVAL', 'pthread_join', undefined, `thread ${tid} was joined already`);
+  r.actor.send({ type: 'task.blocked', syscall: 'pthread_join' });
+  try {
+    const st = await t.exited;
+    if (t.reaped) throw kerr('EINVAL', 'pthread_join', undefined, `thread ${tid} was joined already`);
+    t.reaped = true;
+    return st;
+  } finally {
+    if (!r.settled) r.actor.send({ type: 'task.woke' });
   }
 }
 

@@ -69,6 +69,7 @@ export class TaskSet {
       t,
       uintr: this.#uintr, // uintr
       task: (pid) => this.#all.get(pid),
+      tasks: () => this.#all.values(),
       kill: (pid, sig) => this.kill(pid, sig),
       setAffinity: (pid, cpus) => this.setAffinity(pid, cpus),
       start: (url, affinity, arg, comm, tgid, parent, clearSighand) => this.#start(url, affinity, arg, comm, tgid, parent, clearSighand),
@@ -223,6 +224,8 @@ export class TaskSet {
       resolveExit,
       settled: false,
       inflight: new Map(),
+      parentTgid: parent === undefined ? 0 : tgid !== undefined ? parent.parentTgid : parent.tgid, // a thread's parent is its group's
+      reaped: false,
     };
     this.#live.set(pid, rec);
     this.#all.set(pid, rec);
@@ -262,6 +265,8 @@ export class TaskSet {
     r.port.close();
     r.actor.stop();
     this.#live.delete(r.pid);
+    // The process's last thread is gone: its children go to the lab (init), which reaps them.
+    if (![...this.#live.values()].some((o) => o.tgid === r.tgid)) for (const c of this.#all.values()) if (c.parentTgid === r.tgid) c.parentTgid = 0;
     this.#zombies.push(r.pid);
     if (this.#zombies.length > ZOMBIES_KEPT) this.#all.delete(this.#zombies.shift()!);
     this.#hooks.onExit(r, status);

@@ -50,8 +50,11 @@ export interface CloneOptions {
   readonly clearSighand?: boolean;
 }
 
-/** How a waited-for task ended. */
-export type WaitStatus = { readonly code: number } | { readonly signal: string };
+/** How a joined thread ended: its exit code, or the signal that killed it. */
+export type JoinStatus = { readonly code: number } | { readonly signal: string };
+
+/** What waitpid returns: the reaped child's pid and how it ended. */
+export type WaitStatus = JoinStatus & { readonly pid: number };
 
 /**
  * The syscalls of one user task. Names, arguments and errors follow the kernel's.
@@ -250,9 +253,20 @@ export class TaskContext extends TaskUintrCalls {
     return this.#e.rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
   }
 
-  /** Wait for task `pid` to end (waitpid(2)). A handled signal ends the wait with EINTR; a fatal one ends the task. */
+  /**
+   * Wait for a child process to end and reap it (waitpid(2)): `pid` > 0 that child, -1 any child, 0 any
+   * child in this process group (process groups are not modelled: the same as -1). A child is a process
+   * any thread of this process cloned without `thread`; each is reaped once. ECHILD when no such child is
+   * left (this task, its threads, its parent and siblings are not children). A handled signal ends the
+   * wait with EINTR; a fatal one ends the task. Threads are joined with {@link pthread_join}.
+   */
   waitpid(pid: number): WaitStatus {
     return this.#e.rpc({ call: 'wait4', pid }, true) as WaitStatus;
+  }
+
+  /** Wait for thread `tid` of this process to end (pthread_join(3)). ESRCH: not a thread of this process; EDEADLK: itself; EINVAL: joined already. */
+  pthread_join(tid: number): JoinStatus {
+    return this.#e.rpc({ call: 'pthread_join', tid }) as JoinStatus;
   }
 
   /** Replace this task's program (execve(2)); does not return. Signal handlers reset to default. */

@@ -99,7 +99,7 @@ export default function main(ctx: TaskContext, arg: Arg): number {
       for (const k of kinds) {
         const before = [ctx.read(fa), ctx.read(fb), ctx.read(fc)];
         const pid = ctx.clone({ thread: k.thread, clearSighand: k.clearSighand, arg: { role: 'toucher', case: 'matrix', base } satisfies Arg });
-        checkEq(JSON.stringify(ctx.waitpid(pid)), '{"code":0}', `child ${JSON.stringify(k)}`);
+        checkEq(JSON.stringify({ ...(k.thread ? ctx.pthread_join(pid) : ctx.waitpid(pid)), pid: undefined }), '{"code":0}', `child ${JSON.stringify(k)}`);
         const got = [ctx.read(fa) - before[0]!, ctx.read(fb) - before[1]!, ctx.read(fc) - before[2]!];
         checkEq(JSON.stringify(got), JSON.stringify(k.want), `events seen by a ${k.thread ? 'thread' : 'fork'}${k.clearSighand ? ' with CLONE_CLEAR_SIGHAND' : ''} [A inherit_thread+sigtrap, B inherit, C inherit+sigtrap]`);
       }
@@ -112,7 +112,7 @@ export default function main(ctx: TaskContext, arg: Arg): number {
       const pid = ctx.clone({ thread: true, arg: { role: 'mover', case: 'modify', base } satisfies Arg });
       checkEq(ctx.ioctl(fd, PERF_EVENT_IOC.MODIFY_ATTRIBUTES, { ...sigtrapAttr(true, base + B, 0), sig_data: 99 }), 0, 'MODIFY_ATTRIBUTES');
       barrierWait(ctx, base + 32, 2);
-      checkEq(JSON.stringify(ctx.waitpid(pid)), '{"code":0}', 'the child saw the modified watchpoint');
+      checkEq(JSON.stringify(ctx.pthread_join(pid)), '{"code":0}', 'the child saw the modified watchpoint');
       checkEq(ctx.read(fd), 1, 'the child\'s hit is in the parent\'s count');
       return 0;
     }
@@ -121,7 +121,7 @@ export default function main(ctx: TaskContext, arg: Arg): number {
       const iters = [997, 1500, 2048, 3001, 1234, 777, 2500, 1999];
       const pids = iters.map((n, index) => ctx.clone({ thread: true, arg: { role: 'stormer', case: 'storm', base, index, iters: n } satisfies Arg }));
       barrierWait(ctx, base + 32, 9);
-      for (const p of pids) checkEq(JSON.stringify(ctx.waitpid(p)), '{"code":0}', `stormer ${p}`);
+      for (const p of pids) checkEq(JSON.stringify(ctx.pthread_join(p)), '{"code":0}', `stormer ${p}`);
       iters.forEach((n, i) => checkEq(m.load32(base + 64 + i * 8), n, `thread ${i}: traps == accesses`));
       checkEq(ctx.read(fd), iters.reduce((a, b) => a + b, 0), 'read(fd) == all accesses');
       return 0;

@@ -80,7 +80,7 @@ function fixture(ctx: TaskContext, test: SigtrapThreadsTest): number {
     for (let i = 0; i < NUM_THREADS; i++) tids.push(ctx.clone({ thread: true, arg: { role: 'thread', test, base } satisfies Arg }));
   };
   const join = (): void => {
-    for (const t of tids) checkEq(JSON.stringify(ctx.waitpid(t)), '{"code":0}', `thread ${t} exit`);
+    for (const t of tids) checkEq(JSON.stringify(ctx.pthread_join(t)), '{"code":0}', `thread ${t} exit`);
   };
   const run = (): void => {
     barrierWait(ctx, base + BARRIER, NUM_THREADS + 1);

@@ -65,7 +65,7 @@ export default function main(ctx: TaskContext): number {
   ctx.senduipi(255); // still a valid entry after the failure
   c.eq('entry 255 still valid', got, 1);
   bump(i32, 1);
-  for (const t of farm) ctx.waitpid(t);
+  for (const t of farm) ctx.pthread_join(t);
   // Receiver gone: its fds answer ESHUTDOWN, its senders keep sending silently.
   ctx.uintr_unregister_handler();
   c.eq('register_sender to an unregistered receiver', errOf(() => ctx.uintr_register_sender(extra)), 'ESHUTDOWN');

@@ -32,7 +32,7 @@ export default function main(ctx: TaskContext, arg: { role?: Role; fd?: number }
     ctx.uintr_register_sender(fd);
     ctx.stui();
     const thread = ctx.clone({ thread: true, module: self, arg: { role: 'thread', fd } });
-    const ts = ctx.waitpid(thread);
+    const ts = ctx.pthread_join(thread);
     c.eq('thread checks', 'code' in ts ? ts.code : ts.signal, 0);
     c.eq('the thread interrupted us through the shared fd', pollUntil(ctx, () => got >= 1), true);
     const child = ctx.clone({ module: self, arg: { role: 'child', fd } });

@@ -18,7 +18,7 @@ export default function main(ctx: TaskContext, arg: { blocking?: boolean } | und
     const tid = ctx.clone({ thread: true, module: new URL('./uintr-send.js', import.meta.url), arg: { fds: [fd], sends: 1 } });
     const r = ctx.uintr_wait(10_000_000);
     if (r !== 'EINTR') return 2;
-    const st = ctx.waitpid(tid);
+    const st = ctx.pthread_join(tid);
     if (!('code' in st) || st.code !== 0) return 3;
   } else {
     const idx = ctx.uintr_register_sender(fd);

@@ -57,7 +57,7 @@ export default function main(ctx: TaskContext, arg: { state: 'poll' | 'syscall' 
     }
   }
   if (got !== 1) return 8;
-  const st = ctx.waitpid(tid);
+  const st = ctx.pthread_join(tid);
   if (!('code' in st) || st.code !== 0) return 9;
   return 0;
 }
