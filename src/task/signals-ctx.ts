@@ -102,8 +102,22 @@ export class TaskSignals {
       }
       const info: SigInfo = this.#sigInfo.get(sig) ?? { si_signo: sig, si_code: SI_USER, si_pid: 0 }; // perf: a queued perf SIGTRAP keeps its siginfo
       this.#sigInfo.delete(sig); // perf
-      action(sig, info);
+      this.#runHandler(sig, action, info);
       ran++;
+    }
+  }
+
+  // Run a handler with its own signal blocked (no SA_NODEFER): the mask at delivery comes back when it
+  // returns, as sigreturn restores it (undoing any sigprocmask inside the handler). A handler that
+  // unwinds (exit, exec, a thrown error) restores it too: unlike siglongjmp, JS has no other way out.
+  #runHandler(sig: number, action: SignalHandler, info: SigInfo): void {
+    const at = this.#s + TASK.SIGBLOCKED;
+    const saved = Atomics.load(this.#i32, at); // single writer: this task
+    Atomics.store(this.#i32, at, saved | (1 << (sig - 1))); // single writer: this task
+    try {
+      action(sig, info);
+    } finally {
+      Atomics.store(this.#i32, at, saved); // single writer: this task; a signal it unblocks is taken at the next interrupt point
     }
   }
 
@@ -134,6 +148,6 @@ export class TaskSignals {
       if (ignoredByDefault(sig)) return;
       throw new TaskSignalled(signalName(sig));
     }
-    action(sig, info);
+    this.#runHandler(sig, action, info);
   }
 }
