@@ -2,6 +2,7 @@
 // Runs in the task's own worker (delivery) and in any thread (sending a non-fatal signal is an
 // Atomics.or into the target's pending word followed by a kick of its wake word).
 import { constants } from 'node:os';
+import { kerr } from '../errno.js';
 import { kick } from '../shm/wait.js';
 import { TASK, type TaskShm } from './task-layout.js';
 
@@ -28,6 +29,15 @@ const DEFAULT_IGNORE = new Set(['SIGCHLD', 'SIGURG', 'SIGWINCH', 'SIGCONT']);
 /** True when the default action of `sig` is to ignore it. */
 export function ignoredByDefault(sig: number): boolean {
   return DEFAULT_IGNORE.has(signalName(sig));
+}
+
+// Stopping and continuing a task is not modelled: kill() refuses these rather than end the task.
+const JOB_CONTROL: ReadonlySet<string> = new Set(['SIGSTOP', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
+
+/** EINVAL for a job-control signal (stop/continue is not modelled). The one check of lab.kill and ctx.kill. */
+export function refuseJobControl(sig: number, syscall = 'kill'): void {
+  const name = signalName(sig);
+  if (JOB_CONTROL.has(name)) throw kerr('EINVAL', syscall, undefined, `${name} is job control (stop/continue), which tracelab does not model; send SIGKILL, SIGTERM or another signal`);
 }
 
 /** Information passed to a signal handler, like siginfo_t. */

@@ -9,7 +9,7 @@ import { KernelError, kerr, unknownMessage, type KernelErrorInit } from '../errn
 import { kick } from '../shm/wait.js';
 import type { KernelShm } from '../kernel/layout.js';
 import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, type TaskShm } from '../kernel/task-layout.js';
-import { queueSignal, signalName, signalNumber } from '../kernel/signal.js';
+import { queueSignal, refuseJobControl, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine } from '../../machines/task.js';
 import type { TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
@@ -37,8 +37,6 @@ export interface TaskHooks {
 
 /** How long a task SIGKILLed before its worker started gets to notice before its worker is terminated. */
 const EARLY_KILL_GRACE_MS = 5000;
-// Stopping and continuing a task is not modelled: kill() refuses these rather than end the task.
-const JOB_CONTROL: ReadonlySet<string> = new Set(['SIGSTOP', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Ended tasks kept for waitpid() and lookups, oldest dropped first (bounds control-plane memory). */
 const ZOMBIES_KEPT = 1024;
 
@@ -131,7 +129,7 @@ export class TaskSet {
   kill(pid: number, sig: number | string): void {
     const n = signalNumber(sig);
     if (n === undefined) throw kerr('EINVAL', 'kill', undefined, `unknown signal ${String(sig)}`);
-    if (JOB_CONTROL.has(signalName(n))) throw kerr('EINVAL', 'kill', undefined, `${signalName(n)} is job control (stop/continue), which tracelab does not model; send SIGKILL, SIGTERM or another signal`);
+    refuseJobControl(n);
     const r = this.#live.get(pid);
     if (r === undefined) throw kerr('ESRCH', 'kill', undefined, `no task with pid ${pid}`);
     if (n === 0) return;

@@ -15,7 +15,7 @@ import { TASK, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layo
 import type { RingBoot } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskExecRequest, TaskExitRequest } from './control.js';
-import { queueSignal, signalNumber, type SignalHandler } from '../kernel/signal.js';
+import { queueSignal, refuseJobControl, signalNumber, type SignalHandler } from '../kernel/signal.js';
 import { TaskSignals, type SigprocmaskHow } from './signals-ctx.js';
 import { KernelEntry } from './entry.js';
 import { TaskUintr } from './uintr-ctx.js'; // uintr
@@ -232,6 +232,7 @@ export class TaskContext extends TaskUintrCalls {
     this.#e.enter();
     const n = signalNumber(sig);
     if (n === undefined) throw kerr('EINVAL', 'kill', undefined, `unknown signal ${String(sig)}`);
+    refuseJobControl(n); // as lab.kill: stop/continue is not modelled
     const slot = slotOfPid(this.#t, pid);
     if (n === 9 || slot === undefined) {
       this.#e.rpc({ call: 'kill', pid, sig: n }); // SIGKILL needs the control plane; ESRCH comes from it
