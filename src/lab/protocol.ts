@@ -52,6 +52,12 @@ export type CpuReply =
   | { readonly type: 'timerlat.rehearse.done'; readonly id: number; readonly rehearsed: boolean }
   | TimerlatNotice;
 
+/** Signal state a clone child starts with (fork and threads alike): the caller's SIG_IGN set and blocked mask, bit (sig-1). */
+export interface SigInherit {
+  readonly ignored: number;
+  readonly blocked: number;
+}
+
 /** Payload of a user task's worker. */
 export interface TaskBoot {
   readonly type: 'task.boot';
@@ -74,6 +80,8 @@ export interface TaskBoot {
   readonly port: MessagePort;
   /** The lab's user-interrupt table; absent when the lab was booted with `uintr: false`. */ // uintr
   readonly uintr?: UintrBoot; // uintr
+  /** Inherited signal state (clone); absent: nothing ignored or blocked (lab.spawn). */
+  readonly sig?: SigInherit;
   /** The lab's perf region and the process's address space; absent when the lab has no perf. */ // perf
   readonly perf?: PerfBoot; // perf
 }
@@ -116,7 +124,7 @@ export type TaskRpcCall =
   | { readonly call: 'ioctl'; readonly fd: number; readonly request: string }
   | { readonly call: 'kill'; readonly pid: number; readonly sig: number }
   | { readonly call: 'sched_setaffinity'; readonly pid: number; readonly cpus: readonly number[] }
-  | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean } // perf: clearSighand
+  | { readonly call: 'clone'; readonly thread: boolean; readonly moduleUrl: string; readonly arg: unknown; readonly clearSighand?: boolean; readonly sig?: SigInherit } // perf: clearSighand
   | { readonly call: 'exec'; readonly moduleUrl: string }
   | { readonly call: 'wait4'; readonly pid: number }
   | { readonly call: 'pthread_join'; readonly tid: number }

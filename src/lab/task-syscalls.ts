@@ -4,7 +4,7 @@
 import { kerr, type KernelError } from '../errno.js';
 import { readAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
 import { checkReadSize, openFlags, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
-import type { RingBoot, TaskRpcCall } from './protocol.js';
+import type { RingBoot, SigInherit, TaskRpcCall } from './protocol.js';
 import { checkModule, commOf, type ExitStatus, type Task, type TaskRecord } from './task-record.js';
 import type { LabUintr } from './uintr.js'; // uintr
 
@@ -20,7 +20,7 @@ export interface SyscallHost {
   kill(pid: number, sig: number | string): void;
   setAffinity(pid: number, cpus: readonly number[]): void;
   /** clone(): start a child of `parent` (a thread when `tgid` is given). */
-  start(url: string, affinity: number[], arg: unknown, comm: string, tgid: number | undefined, parent: TaskRecord, clearSighand: boolean): Promise<Task>;
+  start(url: string, affinity: number[], arg: unknown, comm: string, tgid: number | undefined, parent: TaskRecord, clearSighand: boolean, sig: SigInherit | undefined): Promise<Task>;
   /** The ring every task gets, with its generation. */
   shared(): RingBoot;
 }
@@ -74,7 +74,7 @@ export async function serveSyscall(host: SyscallHost, r: TaskRecord, req: TaskRp
       return 0;
     case 'clone': {
       const affinity = readAffinity(host.t, r.slot);
-      const child = await host.start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r, req.clearSighand === true); // perf: clearSighand
+      const child = await host.start(req.moduleUrl, affinity, req.arg, r.comm, req.thread ? r.tgid : undefined, r, req.clearSighand === true, req.sig); // perf: clearSighand
       return child.pid;
     }
     case 'exec':

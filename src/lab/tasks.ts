@@ -12,7 +12,7 @@ import { TASK, TaskFlag, TaskState, readAffinity, writeAffinity, type TaskShm } 
 import { queueSignal, refuseJobControl, signalNumber } from '../kernel/signal.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { taskMachine } from '../../machines/task.js';
-import type { TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
+import type { SigInherit, TaskBoot, TaskExit, TaskMessage, TaskRpcReply } from './protocol.js';
 import { getFile, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.js';
 import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
 import { serveSyscall, type SyscallHost } from './task-syscalls.js';
@@ -70,7 +70,7 @@ export class TaskSet {
       tasks: () => this.#all.values(),
       kill: (pid, sig) => this.kill(pid, sig),
       setAffinity: (pid, cpus) => this.setAffinity(pid, cpus),
-      start: (url, affinity, arg, comm, tgid, parent, clearSighand) => this.#start(url, affinity, arg, comm, tgid, parent, clearSighand),
+      start: (url, affinity, arg, comm, tgid, parent, clearSighand, sig) => this.#start(url, affinity, arg, comm, tgid, parent, clearSighand, sig),
       shared: () => {
         const { ring, ringGen } = hooks.shared();
         return { ring, ringGen };
@@ -189,7 +189,7 @@ export class TaskSet {
     clearTimeout(timer);
   }
 
-  async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined, clearSighand: boolean): Promise<Task> {
+  async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined, clearSighand: boolean, sig?: SigInherit): Promise<Task> {
     if (this.#closed) throw kerr('ESHUTDOWN', 'spawn', undefined, 'the lab is shutting down');
     checkModule(url);
     const { pid, slot } = this.#pids.alloc((p) => this.#live.has(p));
@@ -229,7 +229,7 @@ export class TaskSet {
     this.#all.set(pid, rec);
     port1.on('message', (m: TaskMessage) => void this.#onMessage(rec, m));
     port1.unref();
-    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2, uintr: this.#uintr.boot(), perf }; // uintr, perf: boot payload
+    const boot: TaskBoot = { type: 'task.boot', slot, pid, tgid: rec.tgid, moduleUrl: url, arg, kernelSab: this.#k.views.sab, tasksSab: this.#t.views.sab, ...this.#hooks.shared(), port: port2, uintr: this.#uintr.boot(), perf, ...(sig === undefined ? {} : { sig }) }; // uintr, perf: boot payload; sig: inherited SIG_IGN set and mask
     actor.send({ type: 'task.started' });
     this.#pool.run(boot, { transferList: [port2], signal: rec.abort.signal }).then(
       (exit: TaskExit) => this.#ended(rec, exit),

@@ -12,7 +12,7 @@ import { waitWord } from '../shm/wait.js';
 import { MAX_CPUS, type KernelShm } from '../kernel/layout.js';
 import { NR } from '../kernel/syscalls.js';
 import { TASK, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layout.js';
-import type { RingBoot } from '../lab/protocol.js';
+import type { RingBoot, SigInherit } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskExecRequest, TaskExitRequest } from './control.js';
 import { queueSignal, refuseJobControl, signalNumber, type SignalHandler } from '../kernel/signal.js';
@@ -46,7 +46,7 @@ export interface CloneOptions {
   readonly module?: string | URL;
   /** Argument passed to the child's main. @default undefined */
   readonly arg?: unknown;
-  /** CLONE_CLEAR_SIGHAND: the child starts with default handlers and inherits no sigtrap perf event. @default false */ // perf
+  /** CLONE_CLEAR_SIGHAND: the child starts with default handlers (SIG_IGN stays) and inherits no sigtrap perf event. @default false */ // perf
   readonly clearSighand?: boolean;
 }
 
@@ -77,7 +77,7 @@ export class TaskContext extends TaskUintrCalls {
   readonly mem: TaskMem; // perf
 
   /** @internal Built by the task runtime. */
-  constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared) {
+  constructor(k: KernelShm, t: TaskShm, slot: number, port: MessagePort, moduleUrl: string, shared: TaskShared, sig?: SigInherit) {
     super();
     this.#shared = shared;
     shared.bindRingFetch?.(() => this.#e.call({ call: 'ring.handle' }) as RingBoot);
@@ -96,7 +96,7 @@ export class TaskContext extends TaskUintrCalls {
       switchIn: () => this.#uintr.blockExit(), // uintr: SN cleared
     });
     this.#moduleUrl = moduleUrl;
-    this.#sig = new TaskSignals(t, slot);
+    this.#sig = new TaskSignals(t, slot, sig);
     this.#uintr = new TaskUintr({ // uintr
       views: () => shared.uintr?.(),
       rpc: (req) => this.#e.rpc({ call: 'uintr', req }),
@@ -251,7 +251,8 @@ export class TaskContext extends TaskUintrCalls {
   /** Start a thread (`thread: true`, CLONE_THREAD) or a new process. Returns the child's tid. */
   clone(opts: CloneOptions = {}): number {
     const moduleUrl = opts.module === undefined ? this.#moduleUrl : moduleUrlOf(opts.module);
-    return this.#e.rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true }) as number; // perf: clearSighand
+    const sig = this.#sig.inheritable(); // fork and threads start with our SIG_IGN set and mask (handlers cannot cross workers)
+    return this.#e.rpc({ call: 'clone', thread: opts.thread === true, moduleUrl, arg: opts.arg, clearSighand: opts.clearSighand === true, sig }) as number; // perf: clearSighand
   }
 
   /**
@@ -270,7 +271,7 @@ export class TaskContext extends TaskUintrCalls {
     return this.#e.rpc({ call: 'pthread_join', tid }) as JoinStatus;
   }
 
-  /** Replace this task's program (execve(2)); does not return. Signal handlers reset to default. */
+  /** Replace this task's program (execve(2)); does not return. Caught signals reset to SIG_DFL; SIG_IGN and the blocked mask stay. */
   exec(module: string | URL, arg?: unknown): never {
     const url = moduleUrlOf(module);
     this.#e.rpc({ call: 'exec', moduleUrl: url });

@@ -42,7 +42,7 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
     uintr: () => (u === undefined ? undefined : (uv ??= attachUintr(u.sab, u.receivers, u.senders, u.memory))), // uintr
     perf: () => boot.perf, // perf
   };
-  const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared);
+  const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared, boot.sig);
   let url = boot.moduleUrl;
   let arg = boot.arg;
   // RMW only: the control plane may have claimed the slot for an early SIGKILL (CREATED → KILLED).

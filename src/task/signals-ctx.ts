@@ -6,6 +6,7 @@ import { kerr } from '../errno.js';
 import { TASK, type TaskShm } from '../kernel/task-layout.js';
 import { SI_USER, ignoredByDefault, queueSignal, signalName, signalNumber, type SigInfo, type SignalHandler } from '../kernel/signal.js';
 import { TaskSignalled } from './control.js';
+import type { SigInherit } from '../lab/protocol.js';
 import type { RaiseHow } from './perf-ctx.js'; // perf
 
 /** How sigprocmask(2) changes the blocked set. */
@@ -20,11 +21,22 @@ export class TaskSignals {
   readonly #handlers = new Map<number, SignalHandler | 'SIG_IGN'>();
   readonly #sigInfo = new Map<number, SigInfo>(); // perf: siginfo of queued signals (one per signal, as for legacy signals)
 
-  constructor(t: TaskShm, slot: number) {
+  /** `inherit`: the clone parent's SIG_IGN set and blocked mask (fork(2), clone(2) keep both). */
+  constructor(t: TaskShm, slot: number, inherit?: SigInherit) {
     this.#t = t;
     this.#i32 = t.i32;
     this.#slot = slot;
     this.#s = t.slotBase(slot);
+    if (inherit === undefined) return;
+    for (let n = 1; n <= 31; n++) if ((inherit.ignored & (1 << (n - 1))) !== 0 && n !== 9 && n !== 19) this.#handlers.set(n, 'SIG_IGN');
+    Atomics.store(this.#i32, this.#s + TASK.SIGBLOCKED, inherit.blocked & ~((1 << 8) | (1 << 18))); // single writer: this task, before its program runs
+  }
+
+  /** What a clone child inherits: the SIG_IGN set and the blocked mask (handler closures cannot cross workers). */
+  inheritable(): SigInherit {
+    let ignored = 0;
+    for (const [n, a] of this.#handlers) if (a === 'SIG_IGN') ignored |= 1 << (n - 1);
+    return { ignored, blocked: Atomics.load(this.#i32, this.#s + TASK.SIGBLOCKED) }; // single writer: this task
   }
 
   /** Install a handler, 'SIG_IGN' or 'SIG_DFL'. SIGKILL and SIGSTOP cannot be caught (EINVAL). */
@@ -51,9 +63,9 @@ export class TaskSignals {
     return Array.from({ length: 31 }, (_, b) => b + 1).filter((n) => (old & (1 << (n - 1))) !== 0);
   }
 
-  /** exec(2): handlers go back to default and queued siginfo is dropped (the blocked mask stays). */
+  /** execve(2): caught signals go back to SIG_DFL and queued siginfo is dropped; SIG_IGN and the blocked mask stay. */
   reset(): void {
-    this.#handlers.clear();
+    for (const [n, a] of this.#handlers) if (a !== 'SIG_IGN') this.#handlers.delete(n);
     this.#sigInfo.clear(); // perf
   }
 
