@@ -56,9 +56,15 @@ export type SignalHandler = (sig: number, info: SigInfo) => void;
 /** si_code for a user kill(). */
 export const SI_USER = 0;
 
-/** Queue `sig` on task slot `slot` and wake it (kill/tgkill for every signal but SIGKILL). Any thread. */
-export function queueSignal(t: TaskShm, slot: number, sig: number): void {
+/**
+ * Queue `sig` on task slot `slot` and wake it (kill/tgkill for every signal but SIGKILL). Any thread.
+ * `senderTgid` (kill from a task) becomes the siginfo's si_pid: a signal already pending keeps its first
+ * sender's (legacy signals are not queued twice). stale-ok: a send that races the delivery of the same
+ * signal may be delivered with si_pid 0.
+ */
+export function queueSignal(t: TaskShm, slot: number, sig: number, senderTgid = 0): void {
   const s = t.slotBase(slot);
+  if (senderTgid !== 0) Atomics.compareExchange(t.i32, s + TASK.SIGPID + sig - 1, 0, senderTgid); // RMW only: before the bit, so its deliverer sees it
   Atomics.or(t.i32, s + TASK.SIGPENDING, 1 << (sig - 1)); // RMW only
   kick(t.i32, s + TASK.WAKE); // publish: the pending bit above
 }

@@ -1,11 +1,11 @@
-// The process table in shared memory: one 256-byte slot per user task (pid, tgid, state, current
+// The process table in shared memory: one 512-byte slot per user task (pid, tgid, state, current
 // CPU, wake word, signals, syscall mailbox, comm, affinity mask). The control plane allocates
 // slots; the task's own worker, the CPU actors and other tasks read and signal through it.
 import { defineLayout, type Views } from '../shm/layout.js';
 import { MAX_CPUS } from './layout.js';
 
-/** Int32 words per task slot (256 bytes). */
-export const TASK_STRIDE_I32 = 64;
+/** Int32 words per task slot (512 bytes). */
+export const TASK_STRIDE_I32 = 128;
 /** Affinity words per slot: MAX_CPUS bits. */
 export const AFFINITY_WORDS = MAX_CPUS / 32;
 /** Bytes of comm, as the kernel's TASK_COMM_LEN. */
@@ -36,6 +36,8 @@ export const TASK_COMM_LEN = 16;
  * | 24..27  | u8×16| control plane                  | any                  | comm, NUL padded                               |
  * | 28..31  | —    | —                              | —                    | reserved                                       |
  * | 32..63  | i32×32 | control plane                | any                  | affinity mask, bit c = CPU c allowed           |
+ * | 64..94  | i32×31 | sender (CAS 0→tgid), task (exchange→0) | task         | si_pid of pending signal n at 64+n-1; 0 = none |
+ * | 95..127 | —    | —                              | —                    | reserved                                       |
  */
 export const TASK = {
   PID: 0,
@@ -56,6 +58,7 @@ export const TASK = {
   SYS_DONE_ID: 19,
   COMM: 24,
   AFFINITY: 32,
+  SIGPID: 64,
 } as const;
 
 /** Task states in the STATE word (mirrors machines/task.ts). */

@@ -3,7 +3,7 @@
 // slot, freeing it at exit, its scheduler state, and the checked affinity masks written into it.
 // Control plane only: it is the single writer of every slot word it stores here.
 import { kerr } from '../errno.js';
-import { TASK, TaskState, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
+import { TASK, TASK_STRIDE_I32, TaskState, writeAffinity, writeComm, type TaskShm } from '../kernel/task-layout.js';
 
 const FIRST_PID = 1000;
 
@@ -42,7 +42,7 @@ export interface SlotInit {
 export function publishSlot(t: TaskShm, slot: number, init: SlotInit): void {
   const s = t.slotBase(slot);
   const i32 = t.i32;
-  for (let w = 0; w < 32; w++) Atomics.store(i32, s + w, 0); // single writer: the slot is free
+  for (let w = 0; w < TASK_STRIDE_I32; w++) Atomics.store(i32, s + w, 0); // single writer: the slot is free
   writeComm(t, slot, init.comm);
   writeAffinity(t, slot, init.affinity);
   Atomics.store(i32, s + TASK.CPU, init.cpu);

@@ -238,7 +238,7 @@ export class TaskContext extends TaskUintrCalls {
       this.#e.rpc({ call: 'kill', pid, sig: n }); // SIGKILL needs the control plane; ESRCH comes from it
       return;
     }
-    if (n !== 0) queueSignal(this.#t, slot, n);
+    if (n !== 0) queueSignal(this.#t, slot, n, Atomics.load(this.#t.i32, this.#s + TASK.TGID)); // si_pid: our tgid
     if (slot === this.#slot) this.#e.enter();
   }
 

@@ -43,6 +43,12 @@ export class TaskSignals {
   sigaction(sig: number | string, action: SignalHandler | 'SIG_IGN' | 'SIG_DFL'): void {
     const n = signalNumber(sig);
     if (n === undefined || n === 0 || n === 9 || n === 19) throw kerr('EINVAL', 'sigaction', undefined, `cannot change the action of ${String(sig)}`);
+    // A disposition that is not a handler could only fail later, at delivery, in the task's own
+    // signal path: refuse it here. EINVAL, not EFAULT: the value is readable, it is just not one of the
+    // three dispositions (EFAULT is for an act pointer the kernel cannot read, which JS cannot pass).
+    if (typeof action !== 'function' && action !== 'SIG_IGN' && action !== 'SIG_DFL') {
+      throw kerr('EINVAL', 'sigaction', undefined, `the action must be a function (sig, info) => void, 'SIG_IGN' or 'SIG_DFL', got ${typeof action === 'string' ? JSON.stringify(action) : typeof action}`);
+    }
     if (action === 'SIG_DFL') this.#handlers.delete(n);
     else this.#handlers.set(n, action);
   }
@@ -88,6 +94,7 @@ export class TaskSignals {
       const action = this.#handlers.get(sig);
       if (action === 'SIG_IGN' || (action === undefined && ignoredByDefault(sig))) {
         Atomics.and(i32, this.#s + TASK.SIGPENDING, ~bit); // RMW only: senders or concurrently
+        Atomics.exchange(i32, this.#s + TASK.SIGPID + sig - 1, 0); // RMW only: the next sender CASes 0 to its tgid
         this.#sigInfo.delete(sig); // perf
         continue;
       }
@@ -106,13 +113,14 @@ export class TaskSignals {
       const bit = pend & -pend;
       Atomics.and(i32, this.#s + TASK.SIGPENDING, ~bit); // RMW only: senders or concurrently
       const sig = 31 - Math.clz32(bit) + 1;
+      const siPid = Atomics.exchange(i32, this.#s + TASK.SIGPID + sig - 1, 0); // RMW only: after the bit, so the next sender's pid stays for its own delivery
       const action = this.#handlers.get(sig);
       if (action === 'SIG_IGN') continue;
       if (action === undefined) {
         if (ignoredByDefault(sig)) continue;
         throw new TaskSignalled(signalName(sig));
       }
-      const info: SigInfo = this.#sigInfo.get(sig) ?? { si_signo: sig, si_code: SI_USER, si_pid: 0 }; // perf: a queued perf SIGTRAP keeps its siginfo
+      const info: SigInfo = this.#sigInfo.get(sig) ?? { si_signo: sig, si_code: SI_USER, si_pid: siPid }; // perf: a queued perf SIGTRAP keeps its siginfo
       this.#sigInfo.delete(sig); // perf
       this.#runHandler(sig, action, info);
       ran++;
