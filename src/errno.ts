@@ -8,7 +8,7 @@ export type ErrnoName =
   | 'EPERM' | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EIO' | 'EBADF' | 'EAGAIN' | 'ENOMEM'
   | 'EACCES' | 'EFAULT' | 'EBUSY' | 'EEXIST' | 'ENODEV' | 'ENOTDIR' | 'EISDIR' | 'EINVAL'
   | 'EMFILE' | 'ENOSPC' | 'ESPIPE' | 'ERANGE' | 'ENOSYS' | 'EOPNOTSUPP' | 'EISCONN'
-  | 'ESHUTDOWN' | 'ETIMEDOUT' | 'ECANCELED' | 'E2BIG' | 'EOVERFLOW' | 'EPROTO' | 'ECHILD' | 'ENOTTY' | 'EDEADLK';
+  | 'ESHUTDOWN' | 'ETIMEDOUT' | 'ECANCELED' | 'E2BIG' | 'EOVERFLOW' | 'EPROTO' | 'ECHILD' | 'ENOTTY' | 'EDEADLK' | 'ENOEXEC';
 
 /*
  * Linux errno numbers that Node's os.constants.errno lacks (it lists the POSIX set only).

@@ -9,7 +9,8 @@ export class TaskExitRequest {
 
 /** exec(moduleUrl, arg) unwinds the program and the runtime loads the new one. */
 export class TaskExecRequest {
-  constructor(readonly moduleUrl: string, readonly arg: unknown) {}
+  /** `main` is the new program, loaded before the commit; undefined when the runtime must import it (see loadProgram). */
+  constructor(readonly moduleUrl: string, readonly arg: unknown, readonly main?: (...args: never[]) => unknown) {}
 }
 
 /** A signal whose action is to terminate the task. */

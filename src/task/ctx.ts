@@ -15,6 +15,7 @@ import { TASK, readAffinity, slotOfPid, type TaskShm } from '../kernel/task-layo
 import type { RingBoot, SigInherit } from '../lab/protocol.js';
 import { moduleUrlOf } from '../kernel/module-url.js';
 import { TaskExecRequest, TaskExitRequest } from './control.js';
+import { loadProgram } from './exec-load.js';
 import { queueSignal, refuseJobControl, signalNumber, type SignalHandler } from '../kernel/signal.js';
 import { TaskSignals, type SigprocmaskHow } from './signals-ctx.js';
 import { KernelEntry } from './entry.js';
@@ -271,15 +272,21 @@ export class TaskContext extends TaskUintrCalls {
     return this.#e.rpc({ call: 'pthread_join', tid }) as JoinStatus;
   }
 
-  /** Replace this task's program (execve(2)); does not return. Caught signals reset to SIG_DFL; SIG_IGN and the blocked mask stay. */
+  /**
+   * Replace this task's program (execve(2)); does not return. Caught signals reset to SIG_DFL; SIG_IGN and
+   * the blocked mask stay. ENOENT: no such module; ENOEXEC: it does not load or has no default export
+   * function. Both fail before anything is dropped, so the caller goes on with its state.
+   */
   exec(module: string | URL, arg?: unknown): never {
     const url = moduleUrlOf(module);
-    this.#e.rpc({ call: 'exec', moduleUrl: url });
+    this.#e.enter();
+    const main = loadProgram(url); // before the point of no return: ENOEXEC leaves every state in place
+    this.#e.rpc({ call: 'exec', moduleUrl: url }); // the commit (control plane: comm, uintr state)
     this.#sig.reset();
     this.#perf.exec(); // perf: remove_on_exec events of this task go, CLOEXEC perf fds close, memory resets
     this.#uintr.reset(); // uintr: nothing survives exec
     this.#moduleUrl = url;
-    throw new TaskExecRequest(url, arg);
+    throw new TaskExecRequest(url, arg, main);
   }
 
   /** End this task with `code` (exit(2)); does not return. */

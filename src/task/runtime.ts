@@ -45,6 +45,7 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   const ctx = new TaskContext(k, t, boot.slot, boot.port, boot.moduleUrl, shared, boot.sig);
   let url = boot.moduleUrl;
   let arg = boot.arg;
+  let loaded: unknown; // the main exec() loaded before its commit
   // RMW only: the control plane may have claimed the slot for an early SIGKILL (CREATED → KILLED).
   if (Atomics.compareExchange(t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.RUNNING) !== TaskState.CREATED) {
     boot.port.close();
@@ -53,16 +54,18 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
   try {
     for (;;) {
       try {
-        const mod = (await import(url)) as { default?: unknown };
-        if (typeof mod.default !== 'function') {
+        const main = loaded ?? ((await import(url)) as { default?: unknown }).default;
+        loaded = undefined;
+        if (typeof main !== 'function') {
           return { type: 'task.crashed', code: 1, error: `${url}: the module has no default export function main(ctx, arg)` };
         }
-        const ret = await (mod.default as TaskMain)(ctx, arg);
+        const ret = await (main as TaskMain)(ctx, arg);
         return { type: 'task.exit', code: typeof ret === 'number' && Number.isInteger(ret) ? ret & 0xff : 0 };
       } catch (e) {
         if (e instanceof TaskExecRequest) {
           url = e.moduleUrl;
           arg = e.arg;
+          loaded = e.main;
           continue;
         }
         if (e instanceof TaskExitRequest) return { type: 'task.exit', code: e.code & 0xff };
