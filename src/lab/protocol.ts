@@ -111,7 +111,7 @@ export type UintrRpc =
 
 /** How a task's worker ends when it was not SIGKILLed. */
 export type TaskExit =
-  | { readonly type: 'task.exit'; readonly code: number }
+  | { readonly type: 'task.exit'; readonly code: number; /** exit_group (the leader returned from main), not exit(2) or a thread's return (this thread alone) */ readonly group: boolean }
   | { readonly type: 'task.signalled'; readonly signal: string }
   | { readonly type: 'task.crashed'; readonly code: 1; readonly error: string };
 

@@ -7,6 +7,7 @@ import type { Actor } from 'xstate';
 import { kerr } from '../errno.js';
 import type { taskMachine, TaskExit as ExitStatus } from '../../machines/task.js';
 import type { OpenFile } from '../tracefs/tree.js';
+import type { ThreadGroup } from './thread-group.js';
 
 export type { ExitStatus };
 
@@ -33,7 +34,10 @@ export interface Task {
   readonly pid: number;
   readonly tgid: number;
   readonly comm: string;
-  /** Resolves with `{ code }` or `{ signal }` when the task ends. Never rejects. */
+  /**
+   * Resolves with `{ code }` or `{ signal }` when the task ends; for a thread-group leader, when the whole
+   * group has ended, with the process's status (the exit_group code or fatal signal). Never rejects.
+   */
   readonly exited: Promise<ExitStatus>;
   /** The thrown error's stack when the program crashed (exit code 1). */
   readonly error: string | undefined;
@@ -50,7 +54,11 @@ export interface TaskRecord extends Task {
   abort: AbortController;
   port: MessagePort;
   fds: Map<number, OpenFile>;
+  /** Resolves when this task itself ends (pthread_join waits on it); the leader's `exited` waits for its group. */
+  threadExited: Promise<ExitStatus>;
   resolveExit: (s: ExitStatus) => void;
+  /** Its thread group (shared by CLONE_THREAD members). */
+  group: ThreadGroup;
   settled: boolean;
   /** Thread-group id of the process that may wait4() for this one: the forking process; 0 = the lab (spawn, or reparented when that process ended). */
   parentTgid: number;

@@ -112,9 +112,9 @@ async function wait4(host: SyscallHost, r: TaskRecord, pid: number, signal: Abor
   for (;;) {
     const kids = [...host.tasks()].filter(wanted);
     if (kids.length === 0) throw kerr('ECHILD', 'wait4', undefined, pid > 0 ? `pid ${pid} is not an unwaited child of this process` : 'this process has no unwaited children');
-    const zombie = kids.find((c) => c.settled);
+    const zombie = kids.find((c) => c.group.ended);
     if (zombie !== undefined) {
-      const st = await zombie.exited; // settled: already resolved
+      const st = await zombie.exited; // the group ended: already resolved
       if (zombie.reaped) continue; // another thread of this process took it meanwhile
       zombie.reaped = true;
       return { ...st, pid: zombie.pid };
@@ -138,7 +138,7 @@ async function pthreadJoin(host: SyscallHost, r: TaskRecord, tid: number): Promi
   if (t.reaped) throw kerr('EINVAL', 'pthread_join', undefined, `thread ${tid} was joined already`);
   r.actor.send({ type: 'task.blocked', syscall: 'pthread_join' });
   try {
-    const st = await t.exited;
+    const st = await t.threadExited;
     if (t.reaped) throw kerr('EINVAL', 'pthread_join', undefined, `thread ${tid} was joined already`);
     t.reaped = true;
     return st;

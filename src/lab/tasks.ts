@@ -17,6 +17,7 @@ import { getFile, putFile, type OpenFile, type Tracefs } from '../tracefs/tree.j
 import { checkModule, commOf, type ExitStatus, type MigrateEvent, type SpawnOptions, type Task, type TaskRecord } from './task-record.js';
 import { serveSyscall, type SyscallHost } from './task-syscalls.js';
 import { PidAllocator, allCpus, checkCpus, publishSlot, releaseSlot, schedStateOf } from './task-slots.js';
+import { ThreadGroup } from './thread-group.js';
 import { LabUintr } from './uintr.js'; // uintr
 import type { LabPerf } from './perf.js'; // perf
 
@@ -137,10 +138,17 @@ export class TaskSet {
       queueSignal(this.#t, r.slot, n);
       return;
     }
+    // SIGKILL to any thread kills the whole thread group (a fatal signal is process-wide).
+    r.group.status ??= { signal: 'SIGKILL' };
+    for (const m of this.#members(r.group)) this.#sigkill(m);
+  }
+
+  // Cancel every wait of task `r` and terminate its worker (SIGKILL, or a member of a group that exits).
+  #sigkill(r: TaskRecord): void {
     const s = this.#t.slotBase(r.slot);
     Atomics.or(this.#t.i32, s + TASK.FLAGS, TaskFlag.KILLED); // RMW only: cancels every wait of the task
     kick(this.#t.i32, s + TASK.WAKE);
-    this.#uintr.onKill(pid); // uintr: also cancel a uintr_wait on its UPID (tasks outside the lab's WAKE protocol)
+    this.#uintr.onKill(r.pid); // uintr: also cancel a uintr_wait on its UPID (tasks outside the lab's WAKE protocol)
     // A worker still loading its actor must not be terminated (V8 can abort the whole process):
     // claim the slot before the runtime starts, and the runtime exits at once when it sees KILLED.
     if (Atomics.compareExchange(this.#t.i32, s + TASK.STATE, TaskState.CREATED, TaskState.KILLED) === TaskState.CREATED) {
@@ -148,6 +156,11 @@ export class TaskSet {
       return;
     }
     r.abort.abort(); // piscina terminates the worker, blocked or spinning
+  }
+
+  // The live members of a thread group.
+  #members(g: ThreadGroup): TaskRecord[] {
+    return [...this.#live.values()].filter((m) => m.group === g && !m.settled);
   }
 
   /** Change a task's affinity; migrate it when its CPU is no longer allowed. */
@@ -192,6 +205,7 @@ export class TaskSet {
   async #start(url: string, affinity: number[], arg: unknown, comm: string | undefined, tgid: number | undefined, parent: TaskRecord | undefined, clearSighand: boolean, sig?: SigInherit): Promise<Task> {
     if (this.#closed) throw kerr('ESHUTDOWN', 'spawn', undefined, 'the lab is shutting down');
     checkModule(url);
+    if (tgid !== undefined && parent?.group.exiting === true) throw kerr('EINTR', 'clone', undefined, `process ${tgid} is exiting (exit_group)`); // copy_process: fatal_signal_pending
     const { pid, slot } = this.#pids.alloc((p) => this.#live.has(p));
     const perf = this.#hooks.perf?.onStart({ pid, slot, tgid: tgid ?? pid, parent: parent && { pid: parent.pid, slot: parent.slot, tgid: parent.tgid }, thread: tgid !== undefined, clearSighand }); // perf: inherit (may throw) before the slot is published
     const name = comm ?? commOf(url);
@@ -200,7 +214,9 @@ export class TaskSet {
 
     const { port1, port2 } = new MessageChannel();
     let resolveExit!: (st: ExitStatus) => void;
-    const exited = new Promise<ExitStatus>((res) => (resolveExit = res));
+    const threadExited = new Promise<ExitStatus>((res) => (resolveExit = res));
+    const group = tgid !== undefined && parent !== undefined ? parent.group : new ThreadGroup(pid);
+    group.join();
     const actor = createActor(taskMachine, { input: { pid, tgid: tgid ?? pid, comm: name } }).start();
     // CLONE_THREAD shares the table; fork copies it, each entry taking a reference to the same open file.
     const fds = tgid !== undefined && parent !== undefined ? parent.fds : new Map<number, OpenFile>([...(parent?.fds ?? [])].map(([n, f]) => [n, getFile(f)]));
@@ -208,7 +224,9 @@ export class TaskSet {
       pid,
       tgid: tgid ?? pid,
       comm: name,
-      exited,
+      exited: group.tgid === pid ? group.exited : threadExited, // a leader's ends with its group
+      threadExited,
+      group,
       error: undefined,
       get state() {
         return actor.getSnapshot().value as Task['state'];
@@ -241,40 +259,36 @@ export class TaskSet {
   #ended(r: TaskRecord, exit: TaskExit): void {
     if (r.settled) return;
     r.settled = true;
-    let status: ExitStatus;
-    if (exit.type === 'task.exit') {
-      status = { code: exit.code };
-      r.actor.send({ type: 'task.exited', code: exit.code });
-    } else if (exit.type === 'task.signalled') {
-      status = { signal: exit.signal };
-      r.actor.send(exit.signal === 'SIGKILL' ? { type: 'task.killed' } : { type: 'task.signalled', signal: exit.signal });
-    } else {
-      status = { code: 1 };
-      r.error = exit.error;
-      r.actor.send({ type: 'task.exited', code: 1 });
+    const g = r.group;
+    if (exit.type === 'task.crashed') r.error = exit.error;
+    let own: ExitStatus = exit.type === 'task.signalled' ? { signal: exit.signal } : { code: exit.code };
+    // exit_group: a return from main, a crash or a fatal signal in any thread ends every thread of the
+    // group; exit(2) ends this thread alone. Once the group exits, each member ends with its status.
+    if (g.status === undefined && !(exit.type === 'task.exit' && !exit.group)) {
+      g.status = own;
+      for (const m of this.#members(g)) this.#sigkill(m);
     }
+    if (g.status !== undefined) own = g.status;
+    r.actor.send('code' in own ? { type: 'task.exited', code: own.code } : own.signal === 'SIGKILL' ? { type: 'task.killed' } : { type: 'task.signalled', signal: own.signal });
     for (const ac of r.inflight.values()) ac.abort(); // a dead task's pending wait4 must not reap, nor its read consume
-    releaseSlot(this.#t, r.slot, 'signal' in status && status.signal === 'SIGKILL');
+    releaseSlot(this.#t, r.slot, 'signal' in own && own.signal === 'SIGKILL');
     this.#uintr.onExit(r.pid); // uintr: UPID dies, UITT freed
-    if (r.tgid === r.pid || !this.#sharesFds(r)) {
-      for (const f of r.fds.values()) safeClose(f);
-      r.fds.clear(); // each reference is dropped once
-    }
     r.port.close();
     r.actor.stop();
     this.#live.delete(r.pid);
-    // The process's last thread is gone: its children go to the lab (init), which reaps them.
-    if (![...this.#live.values()].some((o) => o.tgid === r.tgid)) for (const c of this.#all.values()) if (c.parentTgid === r.tgid) c.parentTgid = 0;
+    const last = this.#members(g).length === 0;
+    if (last) {
+      // The group's fd table goes with its last member, not with the leader (threads share it).
+      for (const f of r.fds.values()) safeClose(f);
+      r.fds.clear(); // each reference is dropped once
+      // The process's last thread is gone: its children go to the lab (init), which reaps them.
+      for (const c of this.#all.values()) if (c.parentTgid === r.tgid) c.parentTgid = 0;
+    }
     this.#zombies.push(r.pid);
     if (this.#zombies.length > ZOMBIES_KEPT) this.#all.delete(this.#zombies.shift()!);
-    this.#hooks.onExit(r, status);
-    r.resolveExit(status);
-  }
-
-  // A thread group's fd table is closed when its last member ends.
-  #sharesFds(r: TaskRecord): boolean {
-    for (const o of this.#live.values()) if (o !== r && o.fds === r.fds) return true;
-    return false;
+    this.#hooks.onExit(r, own);
+    r.resolveExit(own);
+    g.leave(r.pid, own); // the last member resolves the leader's `exited` with the process's status
   }
 
   async #onMessage(r: TaskRecord, m: TaskMessage): Promise<void> {

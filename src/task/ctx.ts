@@ -289,7 +289,11 @@ export class TaskContext extends TaskUintrCalls {
     throw new TaskExecRequest(url, arg, main);
   }
 
-  /** End this task with `code` (exit(2)); does not return. */
+  /**
+   * End this thread with `code` (exit(2), not exit_group); does not return. The other threads of the
+   * process go on; the last one's end ends the process. Returning from the leader's main, a crash or a
+   * fatal signal in any thread ends every thread instead (exit_group).
+   */
   exit(code = 0): never {
     throw new TaskExitRequest(code);
   }

@@ -60,7 +60,9 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
           return { type: 'task.crashed', code: 1, error: `${url}: the module has no default export function main(ctx, arg)` };
         }
         const ret = await (main as TaskMain)(ctx, arg);
-        return { type: 'task.exit', code: typeof ret === 'number' && Number.isInteger(ret) ? ret & 0xff : 0 };
+        // The leader returning from main is exit() (exit_group); a CLONE_THREAD thread's main is its start
+        // routine, whose return is pthread_exit (glibc start_thread): that thread alone, like exit(2).
+        return { type: 'task.exit', code: typeof ret === 'number' && Number.isInteger(ret) ? ret & 0xff : 0, group: boot.pid === boot.tgid };
       } catch (e) {
         if (e instanceof TaskExecRequest) {
           url = e.moduleUrl;
@@ -68,7 +70,7 @@ export async function runTask(boot: TaskBoot): Promise<TaskExit> {
           loaded = e.main;
           continue;
         }
-        if (e instanceof TaskExitRequest) return { type: 'task.exit', code: e.code & 0xff };
+        if (e instanceof TaskExitRequest) return { type: 'task.exit', code: e.code & 0xff, group: false }; // exit(2): this thread only
         if (e instanceof TaskSignalled) return { type: 'task.signalled', signal: e.signal };
         if (e instanceof TaskCancelled) return { type: 'task.signalled', signal: e.why === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM' };
         const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
