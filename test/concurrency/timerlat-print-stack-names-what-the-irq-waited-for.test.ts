@@ -90,8 +90,12 @@ describe('timerlat print_stack', () => {
       const stopped = new Promise<Stop>((r) => lab.timerlat.once('stop', r as (s: unknown) => void));
       const before = lab.timerlat.snapshot()[0]!.irq.count;
       await lab.tracefs.write(attempt === 1 ? 'current_tracer' : 'tracing_on', attempt === 1 ? 'timerlat' : '1');
-      await expect.poll(() => lab.timerlat.snapshot()[0]!.irq.count, { timeout: 10_000 }).toBeGreaterThan(before + 5);
-      await lab.busy(0, 30_000); // non-preemptible 30 ms: the next timer IRQ waits for it
+      // A stop freezes the counts, so an early one (a host stall) ends this wait too; its idle stack
+      // is then not the one tested, and the next attempt restarts tracing.
+      let early = false;
+      void stopped.then(() => (early = true));
+      await expect.poll(() => early || lab.timerlat.snapshot()[0]!.irq.count > before + 5, { timeout: 10_000 }).toBe(true);
+      if (!early) await lab.busy(0, 30_000); // non-preemptible 30 ms: the next timer IRQ waits for it
       const stop = await within(15_000, 'stop', stopped);
       expect(stop).toMatchObject({ kind: 'threshold', context: 'irq' });
       const st = stacks(await lab.tracefs.read('trace'));
