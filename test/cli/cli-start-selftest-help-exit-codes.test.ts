@@ -59,6 +59,8 @@ describe('tracelab CLI', () => {
     const r = run(['status', '--sim-cpus', '3']);
     expect(r.code, shown(r.out)).toBe(0);
     expect(r.out).toMatch(/cpu0 +online[\s\S]*cpu2 +online/);
+    expect(r.out).toMatch(/^CPU +state +LOC +IPIs +hrtimers/m); // LOC: local timer interrupts, as /proc/interrupts
+    expect(r.out).toMatch(/^# LOC: local timer interrupts taken/m);
   });
 
   it('start (what npm start runs) prints the timerlat top summary and the report path', () => {

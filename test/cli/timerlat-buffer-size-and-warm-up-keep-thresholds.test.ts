@@ -40,5 +40,8 @@ describe('timerlat set-up', () => {
     expect(r.out, shown(r.out)).toMatch(/^rtla timerlat hit stop tracing$/m);
     const text = readFileSync(trace, 'utf8');
     expect(text, shown(text)).toMatch(/timerlat_sample: #\d+ +context +thread timer_latency +\d+ ns/);
+    // An ftrace file: the header block first, then the flight recorder's CPU, then the others.
+    expect(text.split('\n')[0], shown(text)).toBe('# tracer: timerlat');
+    expect(text, shown(text)).toMatch(/^# flight recorder: cpu\d at the stop[\s\S]*^# the other CPUs' buffers after the stop:$/m);
   });
 });
